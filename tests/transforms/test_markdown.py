@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+
+from transforms.markdown import render_line
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "rules"),
+    [
+        ("Written by [Angeline Tan](#) on May 1", "Written by Angeline Tan on May 1", {"markdown_link"}),
+        ("see [the report](https://x.org/a_(b)) now", "see the report now", {"markdown_link"}),
+        ("![alt text](img.png) Caption", "Caption", {"markdown_image"}),
+        ("[![logo](l.png)](https://x.org)", "", {"markdown_image", "markdown_link"}),
+        ("**bold** and *em* and __strong__ and _em_", "bold and em and strong and em", {"markdown_emphasis"}),
+        (r"costs \$60 \* 2", "costs $60 * 2", {"markdown_escape"}),
+        (r"\*not emphasis\*", "*not emphasis*", {"markdown_escape"}),
+        ("## A heading ##", "A heading", {"markdown_heading"}),
+        ("> quoted text", "quoted text", {"markdown_quote"}),
+        ("a <https://x.org> link", "a link", {"markdown_link"}),
+        ("---", "", {"separator"}),
+        ("5 * 3 = 15, snake_case_name", "5 * 3 = 15, snake_case_name", set()),
+    ],
+)
+def test_render_line(line: str, text: str, rules: set[str]) -> None:
+    rendered = render_line(line)
+    assert rendered.text == text
+    assert {span.rule_id for span in rendered.spans} == rules
+
+
+def test_spans_cover_exactly_the_removed_characters() -> None:
+    line = "By [Jane](#) *now*"
+    rendered = render_line(line)
+    removed = "".join(line[s.start : s.end] for s in rendered.spans)
+    assert removed == "[](#)**"
+    assert rendered.text == "By Jane now"
+
+
+def test_list_items_and_headings_are_flagged() -> None:
+    assert render_line("- item").is_list_item
+    assert render_line("12. item").is_list_item
+    assert render_line("# Title").is_heading
+    assert not render_line("-5 degrees").is_list_item

@@ -1,0 +1,119 @@
+"""Every rule file's own examples: `remove` examples are removed, `keep` examples are not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from transforms.boilerplate import extract_bylines, strip_blocks, strip_image_credits, strip_pattern_lines
+from transforms.lines import LineDocument
+from transforms.normalize import prepare_text
+from transforms.ruleset import RuleError, default_ruleset, packaged_rule_sources, parse_ruleset
+
+RULESET = default_ruleset()
+MATCHERS = {
+    "line": strip_pattern_lines,
+    "caption_credit": strip_image_credits,
+    "byline": extract_bylines,
+    "block": strip_blocks,
+}
+PATTERN_RULES = [r for r in RULESET.rules if r.kind in MATCHERS]
+
+
+def _apply(rule, text: str) -> LineDocument:
+    doc = LineDocument.parse(prepare_text(text))
+    MATCHERS[rule.kind](doc, (rule,))
+    return doc
+
+
+def _examples(rule, key: str) -> list[str]:
+    if isinstance(rule.examples, list):  # block rules: [[rule.examples]] tables
+        return [text for table in rule.examples for text in table.get(key, [])]
+    return rule.examples.get(key, [])
+
+
+def test_every_pattern_rule_has_positive_and_negative_examples() -> None:
+    for rule in PATTERN_RULES:
+        assert _examples(rule, "remove"), f"{rule.id} has no `remove` examples"
+        assert _examples(rule, "keep"), f"{rule.id} has no `keep` examples"
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [(r, t) for r in PATTERN_RULES for t in _examples(r, "remove")],
+    ids=lambda v: getattr(v, "id", str(v)[:40]),
+)
+def test_remove_example_is_removed(rule, text: str) -> None:
+    doc = _apply(rule, text)
+    assert [line.text for line in doc.lines if line.kept] == []
+    assert {line.removed_by for line in doc.lines if line.text} == {rule.id}
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [(r, t) for r in PATTERN_RULES for t in _examples(r, "keep")],
+    ids=lambda v: getattr(v, "id", str(v)[:40]),
+)
+def test_keep_example_is_kept(rule, text: str) -> None:
+    doc = _apply(rule, text)
+    assert [line.removed_by for line in doc.lines] == [None] * len(doc.lines)
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        e
+        for r in RULESET.by_kind("byline")
+        for e in (r.examples.get("extract", []) if isinstance(r.examples, dict) else [])
+    ],
+    ids=lambda e: e["line"][:40],
+)
+def test_byline_extracts_authors_and_date(example: dict) -> None:
+    doc = LineDocument.parse(example["line"])
+    facts = extract_bylines(doc, RULESET.by_kind("byline"))
+    assert facts.authors == example["authors"]
+    expected = datetime.fromisoformat(example["date"]) if example["date"] else None
+    assert facts.published_at == expected
+
+
+def test_every_rule_has_a_reason_and_unique_id() -> None:
+    ids = [r.id for r in RULESET.rules]
+    assert len(ids) == len(set(ids))
+    assert all(r.reason for r in RULESET.rules)
+
+
+def test_ruleset_fingerprint_changes_with_the_rules() -> None:
+    sources = packaged_rule_sources()
+    changed = dict(
+        sources,
+        **{"zz_user.toml": '[[rule]]\nid = "x_rule"\nkind = "line"\nreason = "r"\npatterns = ["x"]\n'},
+    )
+    assert parse_ruleset(changed).fingerprint != RULESET.fingerprint
+    assert parse_ruleset(changed).get("x_rule").reason == "r"
+
+
+def test_a_user_rule_file_overrides_a_packaged_rule_by_id() -> None:
+    override = '[[rule]]\nid = "ad_label"\nkind = "line"\nreason = "Ads, our way"\npatterns = ["promo"]\n'
+    ruleset = parse_ruleset(dict(packaged_rule_sources(), **{"zz_user.toml": override}))
+    assert ruleset.get("ad_label").reason == "Ads, our way"
+    assert len(ruleset.rules) == len(RULESET.rules)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ('[[rule]]\nid = "Bad Id"\nkind = "line"\nreason = "r"\npatterns = ["x"]\n', "snake_case"),
+        ('[[rule]]\nid = "a"\nkind = "nope"\nreason = "r"\npatterns = ["x"]\n', "kind"),
+        ('[[rule]]\nid = "a"\nkind = "line"\npatterns = ["x"]\n', "reason"),
+        (
+            '[[rule]]\nid = "a"\nkind = "line"\nreason = "r"\npatterns = ["(unclosed"]\n',
+            "bad regular expression",
+        ),
+        ('[[rule]]\nid = "a"\nkind = "line"\nreason = "r"\npatterns = ["{UNDEFINED}"]\n', "UNDEFINED"),
+        ("[[rule]\n", "not valid TOML"),
+    ],
+)
+def test_malformed_rule_files_say_what_is_wrong(source: str, message: str) -> None:
+    with pytest.raises(RuleError, match=message):
+        parse_ruleset({"user.toml": source})

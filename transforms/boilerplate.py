@@ -1,0 +1,165 @@
+"""Matchers for pattern rules: one function per rule kind, each marks lines of a LineDocument.
+
+The patterns themselves are data (`transforms/rules/*.toml`); these functions decide how a
+pattern applies to lines and paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from transforms.dates import parse_date
+from transforms.lines import Line, LineDocument
+from transforms.ruleset import Rule, RuleSet
+
+
+@dataclass(slots=True)
+class BylineFacts:
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+
+
+def strip_pattern_lines(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
+    """`line` rules: remove a kept line that matches a pattern in full."""
+    for line in doc.lines:
+        if not line.kept:
+            continue
+        for rule in rules:
+            max_words = rule.param("max_words", 0)
+            if max_words and line.words > max_words:
+                continue
+            if rule.matches_line(line.text):
+                doc.remove(line, rule.id, rule.reason)
+                break
+
+
+def strip_image_credits(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
+    """`caption_credit` rules: a line ending in a credit goes whole, caption included."""
+    for line in doc.lines:
+        if not line.kept:
+            continue
+        for rule in rules:
+            if line.words <= rule.param("max_words", 80) and rule.matches_line(line.text):
+                doc.remove(line, rule.id, rule.reason)
+                break
+
+
+def extract_bylines(doc: LineDocument, rules: tuple[Rule, ...]) -> BylineFacts:
+    """`byline` rules: remove every byline line; the first authors and date found become metadata."""
+    facts = BylineFacts()
+    for line in doc.lines:
+        if not line.kept or line.words > 40:
+            continue
+        for rule in rules:
+            m = rule.matches_line(line.text)
+            if not m:
+                continue
+            groups = m.groupdict()
+            if not facts.authors and groups.get("authors"):
+                facts.authors = split_authors(groups["authors"])
+            if facts.published_at is None and groups.get("date"):
+                facts.published_at = parse_date(groups["date"])
+            doc.remove(line, rule.id, rule.reason)
+            break
+    return facts
+
+
+_AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|\band\b|&)\s*", re.IGNORECASE)
+
+
+def split_authors(names: str) -> list[str]:
+    """Split a byline's author list; all-caps names are title-cased.
+
+    >>> split_authors("JANE DOE, Max Muster and Li Wei")
+    ['Jane Doe', 'Max Muster', 'Li Wei']
+    """
+    out: list[str] = []
+    for name in _AUTHOR_SEPARATOR.split(names):
+        name = " ".join(name.split()).strip(" .")
+        if not name:
+            continue
+        if name.isupper():
+            name = name.title()
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def strip_blocks(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
+    """`block` rules: from a short call-to-action line through the last marker that follows it."""
+    for rule in rules:
+        paragraphs = doc.paragraphs()
+        i = 0
+        while i < len(paragraphs):
+            start = _block_start(paragraphs[i], rule)
+            if start is None:
+                i += 1
+                continue
+            last = _last_marker(paragraphs, i, rule)
+            if last == i and not _is_lone_line(paragraphs[i], start):
+                i += 1  # an opener inside a longer paragraph with nothing after it: leave it
+                continue
+            end = last + 1
+            while end < len(paragraphs) and last > i and _is_short_list(paragraphs[end]):
+                end += 1  # the benefits list under the last marker
+            for line in paragraphs[i][paragraphs[i].index(start) :]:
+                doc.remove(line, rule.id, rule.reason)
+            for para in paragraphs[i + 1 : end]:
+                for line in para:
+                    doc.remove(line, rule.id, rule.reason)
+            i = end
+
+
+def _block_start(para: list[Line], rule: Rule) -> Line | None:
+    max_words = rule.param("start_max_words", 14)
+    for line in para:
+        if line.kept and line.words <= max_words and rule.matches_line(line.text):
+            return line
+    return None
+
+
+def _is_marker(para: list[Line], rule: Rule) -> bool:
+    for line in para:
+        if not line.kept or line.words > 40:
+            continue
+        if rule.matches_line(line.text) or any(p.fullmatch(line.text) for p in rule.inner):
+            return True
+    return False
+
+
+def _last_marker(paragraphs: list[list[Line]], start: int, rule: Rule) -> int:
+    """Index of the last marker paragraph reachable from `start` across short unmarked gaps."""
+    max_gap = rule.param("max_gap_paragraphs", 3)
+    max_words = rule.param("max_paragraph_words", 70)
+    last, gap = start, 0
+    for j in range(start + 1, len(paragraphs)):
+        para = paragraphs[j]
+        if not any(line.kept for line in para):
+            continue
+        if _is_marker(para, rule):
+            last, gap = j, 0
+            continue
+        gap += 1
+        if gap > max_gap or sum(line.words for line in para if line.kept) > max_words:
+            break
+    return last
+
+
+def _is_lone_line(para: list[Line], line: Line) -> bool:
+    return [candidate for candidate in para if candidate.kept] == [line]
+
+
+def _is_short_list(para: list[Line]) -> bool:
+    kept = [line for line in para if line.kept]
+    return bool(kept) and all(line.rendered.is_list_item and line.words <= 15 for line in kept)
+
+
+def apply_pattern_rules(doc: LineDocument, ruleset: RuleSet) -> BylineFacts:
+    """Run every pattern rule kind in its fixed order; returns what bylines said."""
+    strip_blocks(doc, ruleset.by_kind("block"))
+    strip_image_credits(doc, ruleset.by_kind("caption_credit"))
+    facts = extract_bylines(doc, ruleset.by_kind("byline"))
+    strip_pattern_lines(doc, ruleset.by_kind("line"))
+    return facts

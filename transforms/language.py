@@ -1,0 +1,31 @@
+"""Language identification (py3langid: offline, BSD-licensed, ~7k short texts/s per core)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+_MIN_CHARS = 40
+_MIN_PROBABILITY = 0.6
+_SAMPLE_CHARS = 3000
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when too short or too unsure to say.
+
+    >>> detect_language("The committee will publish its findings on Tuesday, officials said.")
+    'en'
+    >>> detect_language("ok") is None
+    True
+    """
+    sample = text[:_SAMPLE_CHARS]
+    if len(sample.strip()) < _MIN_CHARS:
+        return None
+    code, probability = _identifier().classify(sample)
+    return code if probability >= _MIN_PROBABILITY else None

@@ -1,0 +1,124 @@
+"""The working model of a document while it is cleaned: lines grouped into paragraphs.
+
+Every cleaning step reads `Line.text` (markdown already reduced to plain text) and marks whole
+lines removed with the rule that removed them; nothing edits text in place, so every removal
+keeps exact offsets into the prepared text and the body is assembled once, at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from transforms.markdown import RenderedLine, render_line
+from transforms.models import Removal
+
+
+@dataclass(slots=True)
+class Line:
+    para: int
+    start: int  # offsets of the raw line in the prepared text
+    end: int
+    raw: str
+    rendered: RenderedLine
+    removed_by: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.rendered.text
+
+    @property
+    def kept(self) -> bool:
+        return self.removed_by is None and bool(self.rendered.text)
+
+    @property
+    def words(self) -> int:
+        return len(self.rendered.text.split())
+
+
+@dataclass(slots=True)
+class LineDocument:
+    prepared: str
+    lines: list[Line]
+    reasons: dict[str, str] = field(default_factory=dict)  # rule id -> reason, for removals
+
+    @classmethod
+    def parse(cls, prepared: str) -> LineDocument:
+        """Split prepared text into lines; blank lines and headings delimit paragraphs."""
+        lines: list[Line] = []
+        pos, para, new_para = 0, -1, True
+        for raw in prepared.split("\n"):
+            start, end = pos, pos + len(raw)
+            pos = end + 1
+            if not raw.strip():
+                new_para = True
+                continue
+            rendered = render_line(raw)
+            if new_para or rendered.is_heading or (lines and lines[-1].rendered.is_heading):
+                para += 1
+            new_para = False
+            lines.append(Line(para, start, end, raw, rendered))
+        return cls(prepared, lines)
+
+    def paragraphs(self) -> list[list[Line]]:
+        return [list(group) for _, group in groupby(self.lines, key=lambda line: line.para)]
+
+    def kept_paragraphs(self) -> list[list[Line]]:
+        """Paragraphs that still have text, each reduced to its kept lines."""
+        out = []
+        for para in self.paragraphs():
+            kept = [line for line in para if line.kept]
+            if kept:
+                out.append(kept)
+        return out
+
+    def remove(self, line: Line, rule_id: str, reason: str) -> None:
+        if line.removed_by is None:
+            line.removed_by = rule_id
+            self.reasons.setdefault(rule_id, reason)
+
+    def removals(self, reason_of: dict[str, str]) -> list[Removal]:
+        """Removed lines and, on kept lines, the markdown syntax taken out, in document order.
+
+        Consecutive lines removed by the same rule form one removal (a subscription block is
+        one span, not fifteen).
+        """
+        out: list[Removal] = []
+        run: list[Line] = []
+
+        def flush() -> None:
+            if run:
+                start, end = run[0].start, run[-1].end
+                rule_id = run[0].removed_by or ""
+                out.append(Removal(rule_id, self.reasons[rule_id], self.prepared[start:end], start, end))
+                run.clear()
+
+        for line in self.lines:
+            if line.removed_by is not None:
+                if run and run[-1].removed_by != line.removed_by:
+                    flush()
+                run.append(line)
+                continue
+            if not line.rendered.spans and not line.text:
+                continue
+            flush()
+            for span in line.rendered.spans:
+                out.append(
+                    Removal(
+                        span.rule_id,
+                        reason_of.get(span.rule_id, span.rule_id),
+                        line.raw[span.start : span.end],
+                        line.start + span.start,
+                        line.start + span.end,
+                    )
+                )
+        flush()
+        return out
+
+    def body(self) -> str:
+        """Kept text: one blank line between paragraphs; list items and headings keep their own lines."""
+        paragraphs = []
+        for kept in self.kept_paragraphs():
+            structured = any(line.rendered.is_list_item or line.rendered.is_heading for line in kept)
+            paragraphs.append(("\n" if structured else " ").join(line.text for line in kept))
+        return "\n\n".join(paragraphs)

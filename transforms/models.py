@@ -1,0 +1,60 @@
+"""Records shared by every stage: what goes into cleaning and what comes out.
+
+Offsets (`Removal.start`/`end`) index the document's *prepared text*: the decoded input after
+Unicode repair and normalisation (see `transforms.normalize.prepare_text`), before anything is
+removed. `CleanDocument.source_chars` is its length, so a removal can always be checked to lie
+inside its document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+InputFormat = Literal["text", "markdown", "html"]
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One span taken out of a document, and the rule that took it."""
+
+    rule_id: str
+    reason: str
+    text: str
+    start: int | None  # None when the span never reached the prepared text (HTML dropped by the extractor)
+    end: int | None
+
+
+@dataclass(slots=True)
+class DocumentHints:
+    """Metadata known before cleaning (from HTML head, JSONL fields, WARC headers, the CLI)."""
+
+    url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    language: str | None = None
+
+
+@dataclass(slots=True)
+class CleanDocument:
+    """A cleaned document: body text, extracted metadata and every removal, in document order."""
+
+    text: str
+    title: str | None
+    subtitle: str | None
+    authors: list[str]
+    published_at: datetime | None
+    language: str | None
+    removals: list[Removal]
+    source_chars: int
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    def removed_rule_ids(self) -> list[str]:
+        """Distinct rule ids that removed something, in first-seen order."""
+        return list(dict.fromkeys(r.rule_id for r in self.removals))

@@ -1,0 +1,152 @@
+"""Boilerplate rules as data: parse the TOML rule files into compiled, validated rules.
+
+The rule files live in `transforms/rules/*.toml`, one file per concept (subscription, bylines,
+credits, navigation, structure). Each rule has an id, a kind (which matcher in
+`transforms.boilerplate` runs it), a reason shown to users, its patterns, and examples that
+`tests/transforms/test_rules.py` checks: `remove` examples must be removed, `keep` must not.
+A user rule file with the same rule id replaces the packaged rule; new ids are appended.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+RuleKind = Literal["line", "caption_credit", "byline", "block", "structural"]
+_KINDS: tuple[str, ...] = ("line", "caption_credit", "byline", "block", "structural")
+_PLACEHOLDER = re.compile(r"\{([A-Z][A-Z_]+)\}")
+
+
+class RuleError(ValueError):
+    """A rule file is malformed; the message names the file and rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    kind: RuleKind
+    reason: str
+    group: str
+    source: str
+    patterns: tuple[re.Pattern[str], ...] = ()
+    inner: tuple[re.Pattern[str], ...] = ()  # block rules: markers that keep a block going
+    params: dict[str, Any] = field(default_factory=dict)
+    examples: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str, default: Any) -> Any:
+        return self.params.get(name, default)
+
+    def matches_line(self, text: str) -> re.Match[str] | None:
+        """First pattern matching the whole line (`line`, `byline`) or its end (`caption_credit`)."""
+        for pattern in self.patterns:
+            m = pattern.search(text) if self.kind == "caption_credit" else pattern.fullmatch(text)
+            if m:
+                return m
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    version: str
+    fingerprint: str
+
+    def by_kind(self, kind: RuleKind) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.kind == kind)
+
+    def get(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"no rule with id {rule_id!r}; rule ids: {', '.join(r.id for r in self.rules)}")
+
+    def reason(self, rule_id: str) -> str:
+        return self.get(rule_id).reason
+
+
+def parse_ruleset(sources: dict[str, str]) -> RuleSet:
+    """Build a rule set from rule-file texts, keyed by file name, applied in key order.
+
+    `vocabulary.toml`'s `[definitions]` may be used as `{NAME}` placeholders in any pattern.
+    """
+    docs = {name: _load_toml(name, text) for name, text in sorted(sources.items())}
+    definitions: dict[str, str] = {}
+    for doc in docs.values():
+        definitions.update(doc.get("definitions", {}))
+    version = next((str(d["ruleset"]["version"]) for d in docs.values() if "version" in d.get("ruleset", {})), "")
+    rules: dict[str, Rule] = {}
+    for name, doc in docs.items():
+        group = doc.get("ruleset", {}).get("group", name.removesuffix(".toml"))
+        for raw in doc.get("rule", []):
+            rule = _build_rule(raw, group=group, source=name, definitions=definitions)
+            rules[rule.id] = rule  # a later file overrides a rule id
+    digest = hashlib.sha256()
+    for name, text in sorted(sources.items()):
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    return RuleSet(tuple(rules.values()), version or "unversioned", digest.hexdigest()[:16])
+
+
+def packaged_rule_sources() -> dict[str, str]:
+    """The rule files shipped in `transforms/rules/`."""
+    folder = resources.files("transforms.rules")
+    return {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".toml")}
+
+
+_DEFAULT: RuleSet | None = None
+
+
+def default_ruleset() -> RuleSet:
+    """The packaged rules, parsed once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = parse_ruleset(packaged_rule_sources())
+    return _DEFAULT
+
+
+def _load_toml(name: str, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{name}: not valid TOML: {exc}") from exc
+
+
+def _build_rule(raw: dict[str, Any], *, group: str, source: str, definitions: dict[str, str]) -> Rule:
+    rule_id = raw.get("id")
+    where = f"{source}: rule {rule_id or '(no id)'}"
+    if not rule_id or not re.fullmatch(r"[a-z][a-z0-9_]*", rule_id):
+        raise RuleError(f"{where}: `id` must be snake_case letters and digits")
+    kind = raw.get("kind")
+    if kind not in _KINDS:
+        raise RuleError(f"{where}: `kind` must be one of {', '.join(_KINDS)}, not {kind!r}")
+    if not raw.get("reason"):
+        raise RuleError(f"{where}: every rule needs a `reason` shown to users")
+    flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+    patterns = tuple(_compile(p, flags, definitions, where) for p in raw.get("patterns", []))
+    inner = tuple(_compile(p, flags, definitions, where) for p in raw.get("inner", []))
+    if kind != "structural" and not patterns:
+        raise RuleError(f"{where}: a {kind} rule needs `patterns`")
+    reserved = {"id", "kind", "reason", "patterns", "inner", "examples", "ignore_case"}
+    params = {k: v for k, v in raw.items() if k not in reserved}
+    return Rule(rule_id, kind, raw["reason"], group, source, patterns, inner, params, raw.get("examples", {}))
+
+
+def _compile(pattern: str, flags: int, definitions: dict[str, str], where: str) -> re.Pattern[str]:
+    def expand(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if key not in definitions:
+            raise RuleError(f"{where}: pattern uses {{{key}}}, which vocabulary.toml does not define")
+        return f"(?:{definitions[key]})"
+
+    expanded = pattern
+    for _ in range(5):  # definitions may use other definitions
+        expanded, n = _PLACEHOLDER.subn(expand, expanded)
+        if not n:
+            break
+    try:
+        return re.compile(expanded, flags)
+    except re.error as exc:
+        raise RuleError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc

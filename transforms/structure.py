@@ -1,0 +1,78 @@
+"""Structural rules: headline, standfirst and repeated paragraphs, found by position and shape."""
+
+from __future__ import annotations
+
+from transforms.lines import Line, LineDocument
+from transforms.normalize import paragraph_key
+from transforms.ruleset import RuleSet
+
+# Rules whose lines count as article-header furniture (what sits between standfirst and body).
+HEADER_FURNITURE = frozenset({"repeated_title", "image_credit", "byline", "dateline", "share_links"})
+_SENTENCE_END = (".", ",", ";", ":")
+
+
+def looks_like_headline(line: Line, max_words: int) -> bool:
+    """A short line with at least two words that does not end like a sentence."""
+    if line.rendered.is_heading:
+        return 1 <= line.words <= max_words
+    text = line.text.rstrip("\"'”’)»")
+    return 2 <= line.words <= max_words and not text.endswith(_SENTENCE_END)
+
+
+def extract_title(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tuple[str | None, Line | None]:
+    """Find the headline; remove it and its repeats from the body.
+
+    With a title from metadata (HTML, JSONL) every line equal to it is a repeat. Otherwise the
+    headline is the first kept paragraph when it is a single heading-shaped line.
+    """
+    rule = ruleset.get("title")
+    title, title_line = hint, None
+    if title is None:
+        paragraphs = doc.kept_paragraphs()
+        first = paragraphs[0] if paragraphs else []
+        if len(first) == 1 and looks_like_headline(first[0], rule.param("max_words", 25)):
+            title_line = first[0]
+            title = title_line.text
+            doc.remove(title_line, rule.id, rule.reason)
+    if not title:
+        return None, None
+    key = paragraph_key(title)
+    repeat = ruleset.get("repeated_title")
+    for line in doc.lines:
+        if line.kept and paragraph_key(line.text) == key:
+            if title_line is None and hint is not None:
+                title_line = line
+            doc.remove(line, repeat.id, repeat.reason)
+    return title, title_line
+
+
+def extract_subtitle(doc: LineDocument, ruleset: RuleSet, title_line: Line | None) -> str | None:
+    """The standfirst: a one-line paragraph right after the headline, before header furniture."""
+    if title_line is None:
+        return None
+    rule = ruleset.get("subtitle")
+    paragraphs = [p for p in doc.paragraphs() if p[0].para > title_line.para]
+    if len(paragraphs) < 2:
+        return None
+    candidate, following = paragraphs[0], paragraphs[1]
+    kept = [line for line in candidate if line.kept]
+    if len(kept) != 1 or len(candidate) != 1 or kept[0].words > rule.param("max_words", 40):
+        return None
+    if following[0].removed_by not in HEADER_FURNITURE:
+        return None
+    doc.remove(kept[0], rule.id, rule.reason)
+    return kept[0].text
+
+
+def drop_repeated_paragraphs(doc: LineDocument, ruleset: RuleSet) -> None:
+    """Keep the first copy of a paragraph that occurs again in the same document."""
+    rule = ruleset.get("repeated_paragraph")
+    seen: set[str] = set()
+    for para in doc.kept_paragraphs():
+        key = paragraph_key(" ".join(line.text for line in para))
+        if not key:
+            continue
+        if key in seen:
+            for line in para:
+                doc.remove(line, rule.id, rule.reason)
+        seen.add(key)
