@@ -1,0 +1,290 @@
+"""One batch of input files -> staged Parquet files of articles, removals and rejects.
+
+Plain Python, no Prefect: the flow's `clean_batch` task calls `process_batch`, and tests call
+it directly. Each input document ends as exactly one article row or one reject row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flows.ingest import InputFile, Limits, SourceDocument, read_documents
+from transforms.clean import clean_document
+from transforms.dates import parse_date
+from transforms.decode import DecodeError, decode_bytes, sniff_html_charset
+from transforms.html import extract_html
+from transforms.minhash import signatures as minhash_signatures
+from transforms.models import CleanDocument, DocumentHints
+from transforms.ruleset import RuleSet, default_ruleset
+from warehouse.crash import crash_point
+from warehouse.lake import rows_to_table, write_parquet_atomic
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    run_id: str
+    staging_dir: str
+    site: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """Counts and staged file paths: what a task hands back to the flow (never documents)."""
+
+    batch: int
+    n_documents: int = 0
+    n_skipped: int = 0
+    n_articles: int = 0
+    n_rejects: int = 0
+    n_removals: int = 0
+    removals_by_rule: dict[str, int] = field(default_factory=dict)
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    records_skipped: dict[str, int] = field(default_factory=dict)  # WARC records that are not documents
+    files: dict[str, str] = field(default_factory=dict)  # table -> staged path
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised body: equal for texts that differ only in case and spacing."""
+    return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()[:32]
+
+
+def site_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def hints_from_meta(meta: dict[str, Any], default_site: str | None) -> DocumentHints:
+    """Metadata a container (JSONL record) supplied, normalised."""
+    authors = meta.get("authors", meta.get("author", []))
+    if isinstance(authors, str):
+        authors = [authors]
+    published = meta.get("published_at", meta.get("date"))
+    url = meta.get("url") if isinstance(meta.get("url"), str) else None
+    return DocumentHints(
+        url=url,
+        site=meta.get("site") or site_of(url) or default_site,
+        title=meta.get("title") if isinstance(meta.get("title"), str) else None,
+        authors=[str(a) for a in authors if a],
+        published_at=parse_date(str(published)) if published else None,
+        language=meta.get("language") if isinstance(meta.get("language"), str) else None,
+    )
+
+
+def clean_source(
+    source: SourceDocument, ruleset: RuleSet, default_site: str | None
+) -> tuple[CleanDocument, DocumentHints]:
+    """Decode and clean one readable document; raises DecodeError if its bytes are not text."""
+    hints = hints_from_meta(source.meta, default_site)
+    declared = source.meta.get("charset")
+    if declared is None and source.format == "html":
+        declared = sniff_html_charset(source.data)
+    text = decode_bytes(source.data, declared).text
+    if source.format == "html":
+        extraction = extract_html(text, url=hints.url)
+        merged = DocumentHints(
+            url=hints.url or extraction.hints.url,
+            site=hints.site if source.meta.get("site") else (extraction.hints.site or hints.site),
+            title=hints.title or extraction.hints.title,
+            authors=hints.authors or extraction.hints.authors,
+            published_at=hints.published_at or extraction.hints.published_at,
+            language=hints.language or extraction.hints.language,
+        )
+        if merged.site is None:
+            merged.site = site_of(merged.url) or default_site
+        return clean_document(
+            extraction.text, hints=merged, ruleset=ruleset, prior_removals=extraction.removals
+        ), merged
+    return clean_document(text, hints=hints, ruleset=ruleset), hints
+
+
+def process_batch(
+    batch: int,
+    sources: Iterable[SourceDocument],
+    known_doc_ids: set[str],
+    options: BatchOptions,
+    ruleset: RuleSet | None = None,
+) -> BatchResult:
+    """Clean every source document not already in the lake; stage its rows as Parquet.
+
+    Writes articles, removals, rejects and `sources` (the raw bytes and container metadata, so
+    the lake can be re-cleaned without the original files).
+    """
+    ruleset = ruleset or default_ruleset()
+    result = BatchResult(batch)
+    articles: list[dict[str, Any]] = []
+    removals: list[dict[str, Any]] = []
+    rejects: list[dict[str, Any]] = []
+    raw_rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    removal_counts: Counter[str] = Counter()
+    reject_counts: Counter[str] = Counter()
+    skipped_records: Counter[str] = Counter()
+
+    def reject(source: SourceDocument, reason: str, detail: str) -> None:
+        rejects.append(
+            {
+                "doc_id": source.doc_id,
+                "source_id": source.source_id,
+                "source_uri": source.source_uri,
+                "input_format": source.format,
+                "reason": reason,
+                "detail": detail,
+                "raw_hash": source.raw_hash if source.data else None,
+                "run_id": options.run_id,
+                "rejected_at": now_utc(),
+            }
+        )
+        reject_counts[reason] += 1
+
+    for source in sources:
+        if source.skip is not None:
+            skipped_records[source.skip] += 1
+            continue
+        result.n_documents += 1
+        doc_id = source.doc_id
+        if doc_id in known_doc_ids or doc_id in seen:
+            result.n_skipped += 1
+            continue
+        seen.add(doc_id)
+        raw_rows.append(source_row(source, options.run_id))
+        if source.error is not None:
+            reject(source, *source.error)
+            continue
+        try:
+            cleaned, hints = clean_source(source, ruleset, options.site)
+        except DecodeError as exc:
+            reject(source, exc.reason, exc.detail)
+            continue
+        except Exception as exc:  # one bad document must not stop the batch
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            reject(source, "cleaning_error", f"{type(exc).__name__}: {exc} (at {where.name}:{where.lineno})")
+            continue
+        crash_point("cleaning")
+        for seq, removal in enumerate(cleaned.removals):
+            removals.append(
+                {
+                    "doc_id": doc_id,
+                    "seq": seq,
+                    "rule_id": removal.rule_id,
+                    "reason": removal.reason,
+                    "text": removal.text,
+                    "start_offset": removal.start,
+                    "end_offset": removal.end,
+                    "run_id": options.run_id,
+                }
+            )
+            removal_counts[removal.rule_id] += 1
+        if not cleaned.text.strip():
+            reject(source, "no_content", f"nothing left after cleaning ({len(cleaned.removals)} removals)")
+            continue
+        articles.append(
+            {
+                "doc_id": doc_id,
+                "source_id": source.source_id,
+                "source_uri": source.source_uri,
+                "input_format": source.format,
+                "site": hints.site,
+                "url": hints.url,
+                "title": cleaned.title,
+                "subtitle": cleaned.subtitle,
+                "authors": cleaned.authors,
+                "published_at": cleaned.published_at,
+                "language": cleaned.language,
+                "text": cleaned.text,
+                "word_count": cleaned.word_count,
+                "char_count": len(cleaned.text),
+                "source_chars": cleaned.source_chars,
+                "n_removals": len(cleaned.removals),
+                "raw_hash": source.raw_hash,
+                "content_hash": content_hash(cleaned.text),
+                "dup_cluster_id": None,
+                "dup_role": None,
+                "ruleset_version": ruleset.version,
+                "run_id": options.run_id,
+                "processed_at": now_utc(),
+            }
+        )
+
+    staging = Path(options.staging_dir)
+    # Sorted by site and date, so row-group statistics let readers skip what a filter excludes.
+    articles.sort(key=lambda a: (a["site"] or "", a["published_at"] or datetime.min, a["doc_id"]))
+    minhash_rows = [
+        {"doc_id": article["doc_id"], "signature": signature.astype("<u4").tobytes(), "run_id": options.run_id}
+        for article, signature in zip(articles, minhash_signatures([a["text"] for a in articles]), strict=True)
+    ]
+    tables = (
+        ("articles", articles),
+        ("removals", removals),
+        ("rejects", rejects),
+        ("sources", raw_rows),
+        ("minhash", minhash_rows),
+    )
+    for table, rows in tables:
+        if rows:
+            path = staging / table / f"b{batch:05d}.parquet"
+            write_parquet_atomic(rows_to_table(rows, table), path, staging=staging / "tmp", table=table)
+            result.files[table] = str(path)
+    result.n_articles, result.n_rejects, result.n_removals = len(articles), len(rejects), len(removals)
+    result.removals_by_rule = dict(removal_counts)
+    result.rejects_by_reason = dict(reject_counts)
+    result.records_skipped = dict(skipped_records)
+    return result
+
+
+def source_row(source: SourceDocument, run_id: str) -> dict[str, Any]:
+    """The raw document as kept in the lake's `sources` table."""
+    return {
+        "doc_id": source.doc_id,
+        "source_id": source.source_id,
+        "source_uri": source.source_uri,
+        "input_format": source.format,
+        "meta_json": json.dumps(source.meta, sort_keys=True, default=str),
+        "raw": source.data if source.data else None,
+        "error_reason": source.error[0] if source.error else None,
+        "error_detail": source.error[1] if source.error else None,
+        "run_id": run_id,
+    }
+
+
+def sources_from_table(path: str | Path) -> Iterator[SourceDocument]:
+    """Source documents back from a `sources` Parquet file (for reprocessing)."""
+    import pyarrow.parquet as pq
+
+    for row in pq.read_table(path).to_pylist():
+        error = (row["error_reason"], row["error_detail"]) if row["error_reason"] else None
+        yield SourceDocument(
+            row["source_uri"], row["input_format"], row["raw"] or b"", json.loads(row["meta_json"]), error=error
+        )
+
+
+def sources_from_files(files: list[InputFile], limits: Limits) -> Iterator[SourceDocument]:
+    for item in files:
+        yield from read_documents(item, limits)
+
+
+def write_manifest(path: Path, files: list[InputFile]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([asdict(f) for f in files]), encoding="utf-8")
+
+
+def read_manifest(path: str | Path) -> list[InputFile]:
+    return [InputFile(**item) for item in json.loads(Path(path).read_text(encoding="utf-8"))]

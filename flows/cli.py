@@ -1,0 +1,310 @@
+"""`docclean`: run the cleaning flow, query the lake, explain what was removed from a document."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.settings import apply_prefect_defaults, project_root
+
+app = typer.Typer(
+    help="Clean web documents into a Parquet lake you query with DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Tables piped to a file or another program get room instead of rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True)
+
+LakeOption = Annotated[
+    Path | None,
+    typer.Option("--lake", help="Lake folder (default: warehouse/lake in the project).", show_default=False),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _lake(lake: Path | None):
+    from warehouse.lake import Lake
+
+    return Lake.at(lake if lake is not None else project_root() / "warehouse" / "lake")
+
+
+@app.command()
+def run(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files and folders to clean (.txt .md .html .jsonl .warc/.wet, optionally .gz). Default: seeds/."
+        ),
+    ] = None,
+    lake: LakeOption = None,
+    site: Annotated[str | None, typer.Option(help="Site name for documents that carry no URL.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Input files per batch (one task each).")] = 1000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Parallel batch workers (processes). Default: CPU cores.")
+    ] = os.cpu_count() or 1,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+) -> None:
+    """Run the `clean-documents` flow on INPUTS and print what it did."""
+    from flows.ingest import discover_files
+
+    # Worker processes each pay Prefect's start-up (~10 s here): worth it only with batches to share.
+    n_batches = -(-len(discover_files(inputs or [str(project_root() / "seeds")])) // batch_size)
+    target = _lake(lake)
+    err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
+    _run_flow(target, min(workers, n_batches), verbose, inputs=inputs, batch_size=batch_size, site=site)
+
+
+@app.command()
+def reprocess(
+    lake: LakeOption = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Parallel batch workers (processes). Default: CPU cores.")
+    ] = os.cpu_count() or 1,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+) -> None:
+    """Clean every document in the lake again with the current rules, from the raw copies it keeps.
+
+    No original files are needed. Each document's new version replaces the old one.
+    """
+    target = _lake(lake)
+    n_batches = len(target.files("sources"))
+    if not n_batches:
+        err.print(f"[red]error:[/] {target.root} has no documents to reprocess; run `docclean run` first")
+        raise typer.Exit(1)
+    err.print(f"[bold]docclean[/] reprocessing {target.root} ({n_batches} batches)")
+    _run_flow(target, min(workers, n_batches), verbose, reprocess=True)
+
+
+def _run_flow(target, workers: int, verbose: bool, **params: Any) -> None:
+    apply_prefect_defaults(verbose)
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    from flows.flow import clean_documents
+    from warehouse.lake import LakeBusyError
+
+    workers = max(1, workers)
+    runner = ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+    try:
+        summary = clean_documents.with_options(task_runner=runner)(lake=str(target.root), show_progress=True, **params)
+    except LakeBusyError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from flows.load import COUNT_KEYS, COUNT_LABELS
+
+    table = Table(*COUNT_LABELS, title=f"run {summary['run_id']} ({summary['seconds']} s)")
+    table.add_row(*(f"{summary[k]:,}" for k in COUNT_KEYS))
+    out.print(table)
+    if summary["removals_by_rule"]:
+        rules = Table("rule", "removals", title="removed spans by rule")
+        for rule, n in summary["removals_by_rule"].items():
+            rules.add_row(rule, str(n))
+        out.print(rules)
+    if summary["rejects_by_reason"]:
+        reasons = Table("reason", "rejects", title="rejects by reason")
+        for reason, n in summary["rejects_by_reason"].items():
+            reasons.add_row(reason, str(n))
+        out.print(reasons)
+    if summary["records_skipped"]:
+        skipped = ", ".join(f"{n:,} {kind.removeprefix('warc_')}" for kind, n in summary["records_skipped"].items())
+        out.print(f"WARC records that are not documents, skipped: {skipped}")
+    if not summary["committed"]:
+        out.print("Nothing new: every document was already in the lake; no rows written.")
+    out.print(f'Lake: {summary["lake"]}  ·  try: docclean query "select title, authors, published_at from articles"')
+
+
+@app.command()
+def query(
+    sql: Annotated[
+        str | None,
+        typer.Argument(
+            help="SQL to run (read-only); `-` reads it from stdin. Views: articles, removals, rejects, runs, "
+            "articles_unique, removals_by_rule, rejects_by_reason. SQL starting with `--` needs `--` before it.",
+            show_default=False,
+        ),
+    ] = None,
+    lake: LakeOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    saved: Annotated[str | None, typer.Option("--saved", "-s", help="Run a saved query by name (see --list).")] = None,
+    list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
+) -> None:
+    """Run read-only SQL, or a saved query, against the lake's DuckDB catalog."""
+    from warehouse.catalog import QueryError, run_query, saved_queries
+
+    if list_saved:
+        for name, (description, _sql) in saved_queries().items():
+            out.print(f"[bold]{name}[/]  {description}")
+        return
+    if saved is not None:
+        queries = saved_queries()
+        if saved not in queries:
+            err.print(f"[red]error:[/] no saved query {saved!r}; saved queries: {', '.join(queries)}")
+            raise typer.Exit(1)
+        sql = queries[saved][1]
+    elif sql == "-":
+        sql = sys.stdin.read()
+    if not sql:
+        err.print("[red]error:[/] give SQL, `-` to read it from stdin, or --saved NAME (see --list)")
+        raise typer.Exit(1)
+    try:
+        result = run_query(_lake(lake), sql)
+    except QueryError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    _print_rows(result.columns, result.rows, output)
+
+
+@app.command()
+def search(
+    terms: Annotated[str, typer.Argument(help="Words to search for in titles and text (BM25, English stemming).")],
+    lake: LakeOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many articles to show.")] = 20,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Full-text search over the lake's unique articles (index built on first use after a run)."""
+    from warehouse.catalog import QueryError
+    from warehouse.search import search_articles
+
+    try:
+        result = search_articles(_lake(lake), terms, limit)
+    except QueryError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    _print_rows(result.columns, result.rows, output)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        data = [{c: _jsonable(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif output is OutputFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows([[_jsonable(v) for v in row] for row in rows])
+    else:
+        table = Table(*columns, show_lines=False)
+        for row in rows:
+            table.add_row(*("" if v is None else str(_jsonable(v)) for v in row))
+        out.print(table)
+        err.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+
+
+@app.command()
+def explain(
+    document: Annotated[str, typer.Argument(help="A doc_id (or its prefix), or a source path/URI.")],
+    lake: LakeOption = None,
+) -> None:
+    """Show a document's clean text and every span removed from it, with rule id and reason."""
+    from warehouse.catalog import QueryError, run_query
+
+    target = _lake(lake)
+    as_uri = document
+    if not document.startswith(("file:", "http:", "https:")):
+        as_uri = Path(document).expanduser().resolve().as_uri()
+    where = "doc_id LIKE ? || '%' OR source_uri IN (?, ?) OR source_uri LIKE '%/' || ?"
+    params = [document, document, as_uri, document]
+    try:
+        docs = run_query(
+            target,
+            f"SELECT doc_id, 'article' AS kind FROM articles WHERE {where} "
+            f"UNION ALL SELECT doc_id, 'reject' FROM rejects WHERE {where}",
+            params + params,
+        )
+    except QueryError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    if not docs.rows:
+        err.print(
+            f"[red]error:[/] no document matches {document!r}; list them with "
+            'docclean query "select doc_id, source_uri from articles"'
+        )
+        raise typer.Exit(1)
+    if len({r[0] for r in docs.rows}) > 1:
+        err.print(f"[yellow]{len(docs.rows)} documents match; showing each.[/]")
+    for doc_id, kind in docs.rows:
+        _explain_one(target, doc_id, kind)
+
+
+def _explain_one(lake, doc_id: str, kind: str) -> None:
+    from rich.panel import Panel
+
+    from warehouse.catalog import run_query
+
+    if kind == "article":
+        meta = run_query(
+            lake,
+            "SELECT source_uri, title, subtitle, authors, published_at, site, language, word_count, "
+            "dup_cluster_id, dup_role, text FROM articles WHERE doc_id = ?",
+            [doc_id],
+        )
+        row = dict(zip(meta.columns, meta.rows[0], strict=True))
+        out.print(f"[bold]{doc_id}[/]  {row['source_uri']}")
+        for field in (
+            "title",
+            "subtitle",
+            "authors",
+            "published_at",
+            "site",
+            "language",
+            "word_count",
+            "dup_cluster_id",
+            "dup_role",
+        ):
+            out.print(f"  {field:>14}: {_jsonable(row[field])}")
+        out.print(Panel(row["text"], title="clean text", expand=False))
+    else:
+        meta = run_query(lake, "SELECT source_uri, reason, detail FROM rejects WHERE doc_id = ?", [doc_id])
+        source_uri, reason, detail = meta.rows[0]
+        out.print(f"[bold]{doc_id}[/]  {source_uri}\n  [red]rejected[/]: {reason}: {detail}")
+    removals = run_query(
+        lake,
+        "SELECT seq, rule_id, reason, start_offset, end_offset, text FROM removals WHERE doc_id = ? ORDER BY seq",
+        [doc_id],
+    )
+    table = Table(
+        "#",
+        "rule",
+        "reason",
+        "offsets",
+        "removed text",
+        title=f"{len(removals.rows)} removals",
+        show_lines=True,
+    )
+    for seq, rule_id, reason, start, end, text in removals.rows:
+        offsets = "" if start is None else f"{start}-{end}"
+        table.add_row(str(seq), rule_id, reason, offsets, text if len(text) <= 400 else text[:400] + " …")
+    out.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""The `clean-documents` Prefect flow: discover -> clean batches -> mark duplicates -> load -> summary.
+
+Tasks exchange paths and counts, never documents: a batch task reads its files from a manifest
+and writes staged Parquet, so the flow's memory stays flat however large the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.runtime import flow_run
+
+from flows.batch import (
+    BatchOptions,
+    now_utc,
+    process_batch,
+    read_manifest,
+    sources_from_files,
+    sources_from_table,
+    write_manifest,
+)
+from flows.ingest import MAX_BYTES, MAX_DECOMPRESSED_BYTES, Limits, discover_files
+from flows.load import COUNT_KEYS, COUNT_LABELS, commit_run, mark_duplicates, summarize
+from flows.settings import project_root
+from transforms.minhash import MinHashConfig
+from transforms.ruleset import default_ruleset
+from warehouse.lake import Lake
+
+DEFAULT_LAKE = "warehouse/lake"
+DEFAULT_INPUTS = ("seeds",)
+SUMMARY_ARTIFACT_KEY = "docclean-run-summary"
+# Near-duplicate thresholds on estimated Jaccard (word 3-grams). 0.55 rather than 0.5 for
+# variants: on benchmarks/dedup.py it keeps recall 1.000 and lifts precision 0.997 -> 0.999,
+# because rewrites sharing ~60% of a story sit near 0.43-0.5.
+DUPLICATE_THRESHOLD = 0.8
+VARIANT_THRESHOLD = 0.55
+
+
+def new_run_id() -> str:
+    return f"{now_utc():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def discover_inputs(inputs: list[str], staging_dir: str, batch_size: int) -> list[str]:
+    """List input files and write one manifest per batch; returns the manifest paths."""
+    files = discover_files(inputs)
+    manifests = []
+    for i in range(0, len(files), batch_size):
+        path = Path(staging_dir) / "manifests" / f"b{i // batch_size:05d}.json"
+        write_manifest(path, files[i : i + batch_size])
+        manifests.append(str(path))
+    return manifests
+
+
+@task(cache_policy=NO_CACHE)
+def clean_batch(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Clean one batch into staged Parquet; returns counts and staged paths.
+
+    `manifest` lists input files (JSON), or is a `sources` Parquet file of the lake (reprocessing).
+    """
+    known = set(json.loads(Path(known_ids_path).read_text(encoding="utf-8")))
+    limits = Limits(**options.pop("limits"))
+    if manifest.endswith(".parquet"):
+        sources = sources_from_table(manifest)
+    else:
+        sources = sources_from_files(read_manifest(manifest), limits)
+    result = process_batch(batch, sources, known, BatchOptions(limits=limits, **options))
+    return result.to_dict()
+
+
+@task(cache_policy=NO_CACHE)
+def find_duplicates(
+    lake_root: str, staged_articles: list[str], staged_minhash: list[str], thresholds: dict[str, float]
+) -> dict[str, int]:
+    """Cluster near-duplicates among this run's articles and everything already loaded."""
+    config = MinHashConfig(**thresholds)
+    return mark_duplicates(Lake.at(lake_root), staged_articles, staged_minhash, config)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def load_lake(lake_root: str, run: dict[str, Any], batches: list[dict[str, Any]], duplicates: dict[str, int]) -> bool:
+    """Commit the staged files and the run row; rebuild the DuckDB catalog."""
+    return commit_run(
+        Lake.at(lake_root),
+        ruleset=default_ruleset(),
+        batches=batches,
+        duplicates=duplicates,
+        finished_at=now_utc(),
+        **run,
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def publish_summary(summary: dict[str, Any]) -> None:
+    create_markdown_artifact(
+        key=SUMMARY_ARTIFACT_KEY, markdown=summary_markdown(summary), description="docclean run summary"
+    )
+
+
+def summary_markdown(summary: dict[str, Any]) -> str:
+    lines = [
+        f"# docclean run `{summary['run_id']}`",
+        "",
+        "| " + " | ".join(COUNT_LABELS) + " |",
+        "|---:|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(str(summary[k]) for k in COUNT_KEYS) + " |",
+        "",
+        f"Lake: `{summary['lake']}`{'' if summary['committed'] else ' (nothing new: no rows written)'}",
+    ]
+    if summary["removals_by_rule"]:
+        lines += ["", "## Removals by rule", "", "| rule | removals |", "|---|---:|"]
+        lines += [f"| `{rule}` | {n} |" for rule, n in summary["removals_by_rule"].items()]
+    if summary["rejects_by_reason"]:
+        lines += ["", "## Rejects by reason", "", "| reason | rejects |", "|---|---:|"]
+        lines += [f"| `{reason}` | {n} |" for reason, n in summary["rejects_by_reason"].items()]
+    if summary["records_skipped"]:
+        lines += [
+            "",
+            "## WARC records skipped (not documents)",
+            "",
+            "| record type | records |",
+            "|---|---:|",
+        ]
+        lines += [f"| `{kind}` | {n} |" for kind, n in summary["records_skipped"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _progress(done: int, total: int, docs: int, started: float) -> None:
+    elapsed = time.monotonic() - started
+    rate = docs / elapsed if elapsed else 0.0
+    eta = (elapsed / done) * (total - done) if done else 0.0
+    print(
+        f"  batch {done}/{total}: {docs:,} documents, {rate:,.0f} docs/s, ETA {eta:,.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+@flow(name="clean-documents", log_prints=False)
+def clean_documents(
+    inputs: list[str] | None = None,
+    lake: str | None = None,
+    batch_size: int = 1000,
+    site: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES,
+    show_progress: bool = False,
+    reprocess: bool = False,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+    variant_threshold: float = VARIANT_THRESHOLD,
+) -> dict[str, Any]:
+    """Clean the documents in `inputs` (files and folders) into the Parquet lake at `lake`.
+
+    With `reprocess`, `inputs` are ignored: every document kept in the lake's `sources` table is
+    cleaned again with the current rules, and its new version replaces the old one.
+    """
+    started, clock = now_utc(), time.monotonic()
+    root = project_root()
+    inputs = list(inputs) if inputs else [str(root / p) for p in DEFAULT_INPUTS]
+    target = Lake.at(lake or root / DEFAULT_LAKE)
+    limits = Limits(max_bytes=max_bytes, max_decompressed_bytes=max_decompressed_bytes)
+    run_id = new_run_id()
+    config = {
+        "batch_size": batch_size,
+        "site": site,
+        "limits": asdict(limits),
+        "reprocess": reprocess,
+        "minhash": asdict(MinHashConfig(duplicate_threshold=duplicate_threshold, variant_threshold=variant_threshold)),
+    }
+
+    with target.writer_lock():
+        target.create()
+        target.recover()
+        target.drop_superseded()  # finish what a crashed run's cleanup left
+        staging = target.staging_dir(run_id)
+        staging.mkdir(parents=True)
+        known_ids_path = staging / "known_ids.json"
+        known = [] if reprocess else target.read_column("articles", "doc_id") + target.read_column("rejects", "doc_id")
+        known_ids_path.write_text(json.dumps(known), encoding="utf-8")
+
+        if reprocess:
+            inputs = [str(target.table_dir("sources"))]
+            manifests = [str(path) for path in target.files("sources")]
+        else:
+            manifests = discover_inputs(inputs, str(staging), batch_size)
+        options = {"run_id": run_id, "staging_dir": str(staging), "site": site, "limits": asdict(limits)}
+        futures = [
+            clean_batch.submit(i, manifest, str(known_ids_path), dict(options)) for i, manifest in enumerate(manifests)
+        ]
+        batches: list[dict[str, Any]] = []
+        for future in as_completed(futures):
+            batches.append(future.result())
+            if show_progress:
+                _progress(len(batches), len(futures), sum(b["n_documents"] for b in batches), clock)
+        batches.sort(key=lambda b: b["batch"])
+
+        staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
+        thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}
+        duplicates = find_duplicates(str(target.root), staged["articles"], staged["minhash"], thresholds)
+        run = {
+            "run_id": run_id,
+            "flow_run_id": flow_run.get_id(),
+            "started_at": started,
+            "inputs": inputs,
+            "config": config,
+        }
+        committed = load_lake(str(target.root), run, batches, duplicates)
+
+    summary = {
+        "run_id": run_id,
+        "flow_run_id": flow_run.get_id(),
+        "committed": committed,
+        "n_duplicates": duplicates["duplicate"],
+        "n_variants": duplicates["variant"],
+        "lake": str(target.root),
+        "seconds": round(time.monotonic() - clock, 2),
+        **summarize(batches),
+    }
+    publish_summary(summary)
+    return summary

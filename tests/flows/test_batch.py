@@ -1,0 +1,81 @@
+"""process_batch without Prefect: every input ends as exactly one article or one reject."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from flows.batch import BatchOptions, process_batch, sources_from_files
+from flows.ingest import Limits, discover_files
+
+
+def _hostile_folder(root: Path) -> Path:
+    folder = root / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Council Approves Budget\n\nBy Jane Doe\n\nThe council met on Monday.\n")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blank.md").write_text("   \n\n  \n")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)
+    (folder / "broken.html").write_text("<html><body><div><p>Unclosed <b>tags and <i>text that still reads fine.")
+    (folder / "latin1.txt").write_bytes("Les élèves étaient très fâchés contre leur école ce matin.".encode("cp1252"))
+    (folder / "cut.md.gz").write_bytes(gzip.compress(b"hello world" * 100)[:30])
+    (folder / "notes.csv").write_text("a,b\n")
+    (folder / "docs.jsonl").write_text(json.dumps({"text": "A line of news text."}) + "\n{oops\n")
+    (folder / "only_boilerplate.txt").write_text("Share this article\n\nAdvertisement\n")
+    return folder
+
+
+def test_every_input_is_an_article_or_a_reject(tmp_path: Path) -> None:
+    folder = _hostile_folder(tmp_path)
+    files = discover_files([str(folder), str(tmp_path / "missing.txt")])
+    options = BatchOptions(run_id="r1", staging_dir=str(tmp_path / "stage"))
+    result = process_batch(0, sources_from_files(files, Limits()), set(), options)
+
+    articles = pq.read_table(result.files["articles"]).to_pylist()
+    rejects = pq.read_table(result.files["rejects"]).to_pylist()
+    assert result.n_documents == 13 == len(articles) + len(rejects)
+    names = {Path(a["source_uri"].split("#")[0]).name for a in articles}
+    assert names == {"good.txt", "broken.html", "latin1.txt", "docs.jsonl"}
+    reasons = {
+        Path(r["source_uri"].split("#")[0]).name + r["source_uri"][len(r["source_uri"].split("#")[0]) :]: r["reason"]
+        for r in rejects
+    }
+    assert reasons == {
+        "empty.txt": "empty",
+        "blank.md": "no_content",
+        "binary.txt": "binary",
+        "image.html": "binary",
+        "cut.md.gz": "corrupt_gzip",
+        "notes.csv": "unsupported_format",
+        "docs.jsonl#L2": "bad_json",
+        "only_boilerplate.txt": "no_content",
+        "missing.txt": "not_found",
+    }
+    assert all(r["detail"] for r in rejects)
+    good = next(a for a in articles if a["source_uri"].endswith("good.txt"))
+    assert (good["title"], good["authors"], good["text"]) == (
+        "Council Approves Budget",
+        ["Jane Doe"],
+        "The council met on Monday.",
+    )
+    latin = next(a for a in articles if a["source_uri"].endswith("latin1.txt"))
+    assert latin["text"] == "Les élèves étaient très fâchés contre leur école ce matin."
+    assert latin["language"] == "fr"
+
+
+def test_documents_already_loaded_are_skipped(tmp_path: Path) -> None:
+    folder = _hostile_folder(tmp_path)
+    files = discover_files([str(folder)])
+    first = process_batch(
+        0, sources_from_files(files, Limits()), set(), BatchOptions(run_id="r1", staging_dir=str(tmp_path / "s1"))
+    )
+    known = {row["doc_id"] for t in ("articles", "rejects") for row in pq.read_table(first.files[t]).to_pylist()}
+    again = process_batch(
+        0, sources_from_files(files, Limits()), known, BatchOptions(run_id="r2", staging_dir=str(tmp_path / "s2"))
+    )
+    assert again.n_skipped == again.n_documents == first.n_documents
+    assert again.files == {}

@@ -1,0 +1,174 @@
+"""Crash safety: SIGKILL a real `docclean run` at each crash point; the lake stays readable, shows no
+partial file, and the next run ends with exactly the rows a clean run would have produced."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+
+from flows.flow import clean_documents
+from tests.conftest import ROOT
+from warehouse.catalog import run_query
+from warehouse.crash import CRASH_POINTS
+from warehouse.lake import Lake
+
+pytestmark = pytest.mark.flow
+FILE_NAME = re.compile(r"^[0-9T]+-[0-9a-f]{6}(-b\d{5})?\.parquet$")
+
+
+def _article(i: int, extra: str = "") -> str:
+    return (
+        f"Report Number {i} On The Harbour\n\nBy Jane Doe\n\nThe harbour authority published report {i} on "
+        f"Monday.{extra} Ships waited outside for {i} days.\n"
+    )
+
+
+def _write_corpus(folder: Path, version: int) -> None:
+    folder.mkdir(exist_ok=True)
+    for i in range(4):
+        (folder / f"doc{i}.txt").write_text(_article(i))
+    (folder / "broken.jsonl").write_text('{"text": "A short note."}\n{not json\n')
+    if version == 2:  # one changed document, two new ones
+        (folder / "doc0.txt").write_text(_article(0, " The text changed in version two."))
+        for i in range(4, 6):
+            (folder / f"doc{i}.txt").write_text(_article(i))
+
+
+def _run(folder: Path, lake: Path) -> dict:
+    return clean_documents(inputs=[str(folder)], lake=str(lake), batch_size=2)
+
+
+def _content(lake: Lake) -> dict[str, list]:
+    """Every table's content, with source paths made relative so lakes in other folders compare."""
+    name = "regexp_replace(source_uri, '^.*/in/', '')"
+    return {
+        "articles": run_query(lake, f"SELECT {name}, title, text, dup_role FROM articles ORDER BY 1").rows,
+        "rejects": run_query(lake, f"SELECT {name}, reason FROM rejects ORDER BY 1").rows,
+        "removals": run_query(
+            lake,
+            f"SELECT {name}, r.seq, r.rule_id, r.text FROM removals r JOIN articles a USING (doc_id) ORDER BY 1, 2",
+        ).rows,
+        "sources": run_query(lake, f"SELECT {name}, raw FROM sources ORDER BY 1").rows,
+    }
+
+
+def _assert_readable_and_whole(lake: Lake) -> None:
+    for table in ("articles", "removals", "rejects", "sources", "runs"):
+        for path in lake.table_dir(table).iterdir():
+            assert FILE_NAME.match(path.name), f"partial or stray file visible: {path}"
+        ds.dataset(str(lake.table_dir(table)), format="parquet").to_table()  # pyarrow reads every file
+    con = duckdb.connect(str(lake.catalog_path), read_only=True)
+    try:
+        for view in ("articles", "removals", "rejects", "sources", "runs", "articles_unique"):
+            con.sql(f"SELECT count(*) FROM {view}").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
+    """The lake a crash-free history produces: version 1, then version 2."""
+    root = tmp_path_factory.mktemp("expected")
+    _write_corpus(root / "in", 1)
+    _run(root / "in", root / "lake")
+    _write_corpus(root / "in", 2)
+    _run(root / "in", root / "lake")
+    return _content(Lake.at(root / "lake"))
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_killed_run_leaves_a_consistent_lake(point: str, tmp_path: Path, expected: dict[str, list]) -> None:
+    from prefect.server.api.server import SubprocessASGIServer
+
+    folder, lake_root = tmp_path / "in", tmp_path / "lake"
+    _write_corpus(folder, 1)
+    _run(folder, lake_root)
+    lake = Lake.at(lake_root)
+    before = _content(lake)
+    _write_corpus(folder, 2)
+
+    # The killed run talks to this process's Prefect server: no second server start-up to pay.
+    env = {**os.environ, "DOCCLEAN_CRASH_AT": point, "PREFECT_API_URL": SubprocessASGIServer().api_url}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            str(folder),
+            "--lake",
+            str(lake_root),
+            "--batch-size",
+            "2",
+            "--workers",
+            "1",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+
+    _assert_readable_and_whole(lake)
+    after_crash = _content(lake)
+    # Either the run had not committed (nothing changed) or it had (everything is there).
+    assert after_crash in (before, expected), point
+
+    _run(folder, lake_root)
+    _assert_readable_and_whole(lake)
+    assert _content(lake) == expected
+    physical = ds.dataset(str(lake.table_dir("articles")), format="parquet").count_rows()
+    assert physical == len(expected["articles"])
+
+
+def test_a_second_run_on_a_busy_lake_stops_cleanly_and_readers_keep_working(tmp_path: Path) -> None:
+    from prefect.server.api.server import SubprocessASGIServer
+
+    folder, lake_root = tmp_path / "in", tmp_path / "lake"
+    _write_corpus(folder, 1)
+    _run(folder, lake_root)
+    lake = Lake.at(lake_root)
+    before = _content(lake)
+    env = {**os.environ, "PREFECT_API_URL": SubprocessASGIServer().api_url}
+    with lake.writer_lock():  # a run in progress
+        busy = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "run", str(folder), "--lake", str(lake_root)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        reader = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flows.cli",
+                "query",
+                "select count(*) from articles",
+                "--lake",
+                str(lake_root),
+                "--format",
+                "csv",
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert busy.returncode == 2
+    assert "another docclean run is writing" in busy.stderr and "wait for it to finish" in busy.stderr
+    assert reader.returncode == 0 and reader.stdout.splitlines()[1] == str(len(before["articles"]))
+    assert _content(lake) == before

@@ -1,0 +1,231 @@
+"""The real Prefect flow (ephemeral mode) on seeds/, into a temporary lake, read back with DuckDB."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.flow import SUMMARY_ARTIFACT_KEY, clean_documents
+from tests.conftest import SEEDS
+from warehouse.catalog import run_checks, run_query
+from warehouse.lake import Lake
+
+pytestmark = pytest.mark.flow
+TABLES = ("articles", "removals", "rejects", "runs")
+
+
+def _counts(lake: Lake) -> dict[str, int]:
+    return {t: run_query(lake, f"SELECT count(*) FROM {t}").rows[0][0] for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Lake, dict, Path]:
+    root = tmp_path_factory.mktemp("flow")
+    inputs = root / "inputs"
+    shutil.copytree(SEEDS, inputs)
+    (inputs / "copy_of_000.txt").write_bytes((SEEDS / "000_ba7b4954d5a9a1ce.txt").read_bytes())
+    (inputs / "broken.jsonl").write_text('{"text": "ok"}\n{broken\n')
+    lake = Lake.at(root / "lake")
+    summary = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2)
+    return lake, summary, inputs
+
+
+def test_flow_loads_seeds_with_metadata(seeded) -> None:
+    lake, summary, _ = seeded
+    assert summary["committed"] is True
+    rows = run_query(
+        lake,
+        "SELECT source_uri, title, authors, published_at, language, dup_role FROM articles ORDER BY source_uri",
+    ).rows
+    by_name = {Path(r[0]).name: r[1:] for r in rows}
+    assert by_name["004_d555b713710f6780.txt"][:3] == (
+        "China Boasts of Closer Ties With Russia After Envoy's Moscow Visit",
+        ["Angeline Tan"],
+        by_name["004_d555b713710f6780.txt"][2],
+    )
+    assert str(by_name["004_d555b713710f6780.txt"][2]) == "2023-02-07 00:00:00"
+    assert by_name["000_ba7b4954d5a9a1ce.txt"][1:3] == ([], None)
+    assert {by_name["000_ba7b4954d5a9a1ce.txt"][4], by_name["copy_of_000.txt"][4]} == {
+        "canonical",
+        "duplicate",
+    }
+
+
+def test_every_input_is_accounted_for_and_checks_pass(seeded) -> None:
+    lake, summary, _ = seeded
+    # 4 files: 3 text documents + a JSONL of 2 lines
+    assert summary["n_documents"] == 5
+    assert summary["n_articles"] + summary["n_rejects"] == 5
+    assert run_query(lake, "SELECT reason FROM rejects").rows == [("bad_json",)]
+    assert summary["n_duplicates"] == 1
+    assert set(run_checks(lake).values()) == {0}
+    run = run_query(lake, "SELECT n_articles, n_rejects, ruleset_fingerprint FROM runs").rows
+    assert run[0][:2] == (4, 1) and run[0][2]
+
+
+def test_rerun_adds_no_rows(seeded) -> None:
+    lake, _, inputs = seeded
+    before = _counts(lake)
+    again = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2)
+    assert again["committed"] is False
+    assert again["n_skipped"] == again["n_documents"] == 5
+    assert _counts(lake) == before
+
+
+def test_downstream_readers_see_the_same_rows_without_docclean(seeded) -> None:
+    lake, _, _ = seeded
+    table = ds.dataset(str(lake.root / "articles"), format="parquet").to_table()
+    assert table.num_rows == _counts(lake)["articles"]
+    con = duckdb.connect()
+    n = con.sql(f"SELECT count(*) FROM read_parquet('{lake.root}/articles/*.parquet')").fetchone()[0]
+    assert n == table.num_rows
+
+
+def test_summary_artifact_is_published(seeded) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
+
+    _, summary, _ = seeded
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[SUMMARY_ARTIFACT_KEY])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary["flow_run_id"]])),
+        )
+    assert len(artifacts) == 1
+    assert f"# docclean run `{summary['run_id']}`" in artifacts[0].data
+    assert "| `image_credit` | 3 |" in artifacts[0].data
+    assert "| `bad_json` | 1 |" in artifacts[0].data
+
+
+def test_cli_query_formats(seeded) -> None:
+    lake, _, _ = seeded
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "select title from articles order by title limit 1",
+            "--lake",
+            str(lake.root),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {"title": "China Boasts of Closer Ties With Russia After Envoy's Moscow Visit"}
+    ]
+    result = runner.invoke(app, ["query", "delete from articles", "--lake", str(lake.root)])
+    assert result.exit_code == 1 and "only reads" in result.output
+
+
+def test_cli_explain_shows_removed_spans_with_rules(seeded) -> None:
+    lake, _, inputs = seeded
+    result = CliRunner().invoke(
+        app,
+        ["explain", str(inputs / "004_d555b713710f6780.txt"), "--lake", str(lake.root)],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    for expected in (
+        "Angeline Tan",
+        "subscription_block",
+        "image_credit",
+        "Oleksii Liskonih/iStock",
+        "byline",
+        "clean text",
+    ):
+        assert expected in result.output
+    missing = CliRunner().invoke(app, ["explain", "no-such-doc", "--lake", str(lake.root)])
+    assert missing.exit_code == 1 and "no document matches" in missing.output
+
+
+def test_cli_help_on_every_command() -> None:
+    runner = CliRunner()
+    for command in ([], ["run"], ["query"], ["explain"]):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "Usage" in result.output
+
+
+def test_an_edited_copy_in_a_later_run_joins_the_old_cluster(tmp_path: Path) -> None:
+    body = (
+        "The harbour authority said on Monday that the storm had damaged three piers and that repairs would take "
+        "most of the winter. Fishing crews were told to use the northern quay until further notice, and the ferry "
+        "to the islands will run on a reduced timetable. Officials said the cost of the repairs was not yet known "
+        "but that the regional government had promised to help. Local businesses said the closure would hurt trade."
+    )
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "original.txt").write_text(f"Storm Damages Harbour Piers\n\nBy Jane Doe | March 3, 2021\n\n{body}\n")
+    edited = body.replace("three piers", "3 piers").replace("Monday", "Tuesday")
+    (second / "syndicated.md").write_text(f"# Storm damages piers\n\nShare this article\n\n{edited}\n\nAdvertisement\n")
+    (second / "unrelated.txt").write_text("The library opens a new reading room for children on Saturday morning.")
+    lake = tmp_path / "lake"
+    clean_documents(inputs=[str(first)], lake=str(lake))
+    summary = clean_documents(inputs=[str(second)], lake=str(lake))
+    assert (summary["n_duplicates"], summary["n_variants"]) == (1, 0)
+    rows = run_query(
+        Lake.at(lake),
+        "SELECT regexp_extract(source_uri, '[^/]+$'), dup_cluster_id, dup_role, dup_similarity FROM articles",
+    ).rows
+    (orig, orig_cluster, orig_role, _), (synd, synd_cluster, synd_role, similarity), (other, other_cluster, *_) = (
+        sorted(rows)
+    )
+    assert (orig, orig_role) == ("original.txt", "canonical")
+    assert (synd, synd_role, synd_cluster) == ("syndicated.md", "duplicate", orig_cluster)
+    assert 0.8 <= similarity < 1.0
+    assert other == "unrelated.txt" and other_cluster != orig_cluster
+
+
+def test_reprocess_reproduces_a_fresh_run_without_the_original_files(seeded, tmp_path: Path) -> None:
+    lake, _, inputs = seeded
+    content = (
+        "SELECT regexp_extract(source_uri, '[^/]+$') AS name, title, authors, published_at, text, dup_role "
+        "FROM articles ORDER BY name"
+    )
+    fresh = Lake.at(tmp_path / "fresh")
+    clean_documents(inputs=[str(inputs)], lake=str(fresh.root), batch_size=2)
+    moved = tmp_path / "moved-away"
+    shutil.move(str(inputs), moved)  # the originals are gone
+    try:
+        summary = clean_documents(lake=str(lake.root), reprocess=True)
+    finally:
+        shutil.move(str(moved), inputs)
+    assert summary["committed"] and summary["n_skipped"] == 0
+    assert run_query(lake, content).rows == run_query(fresh, content).rows
+    for table in ("rejects", "removals", "sources", "minhash"):
+        assert _counts_of(lake, table) == _counts_of(fresh, table)
+    # the old versions are gone from the files too, not just hidden by the views
+    assert ds.dataset(str(lake.root / "articles"), format="parquet").count_rows() == _counts(lake)["articles"]
+
+
+def _counts_of(lake: Lake, table: str) -> int:
+    return run_query(lake, f"SELECT count(*) FROM {table}").rows[0][0]
+
+
+def test_pandas_and_polars_read_the_same_rows_as_duckdb(seeded) -> None:
+    import pandas as pd
+    import polars as pl
+
+    lake, _, _ = seeded
+    columns = ["doc_id", "title", "word_count", "dup_role"]
+    expected = sorted(run_query(lake, f"SELECT {', '.join(columns)} FROM articles").rows, key=str)
+    frame = pd.read_parquet(lake.root / "articles", columns=columns)
+    frame = frame.astype(object).where(frame.notna(), None)
+    assert sorted(frame.itertuples(index=False, name=None), key=str) == expected
+    polars_rows = pl.read_parquet(str(lake.root / "articles" / "*.parquet"), columns=columns).rows()
+    assert sorted(polars_rows, key=str) == expected

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from warehouse.catalog import QueryError, run_checks, run_query, saved_queries
+from warehouse.search import search_articles
+
+
+def test_every_saved_query_runs_and_has_a_description(small_lake) -> None:
+    lake, _ = small_lake
+    queries = saved_queries()
+    assert {"articles_per_site_day", "top_authors", "duplicate_clusters", "removals_by_rule", "rejects", "runs"} <= set(
+        queries
+    )
+    for name, (description, sql) in queries.items():
+        assert description, name
+        run_query(lake, sql)
+
+
+def test_saved_queries_answer_about_the_lake(small_lake) -> None:
+    lake, _ = small_lake
+    queries = saved_queries()
+    assert run_query(lake, queries["top_authors"][1]).rows == [("Jane Doe", 1, "(unknown)")]
+    clusters = run_query(lake, queries["duplicate_clusters"][1])
+    assert [row[1:3] for row in clusters.rows] == [(2, "Harbour Reopens After Storm")]
+    assert set(run_checks(lake).values()) == {0}
+
+
+def test_search_ranks_matching_articles_once_per_cluster(small_lake) -> None:
+    lake, _ = small_lake
+    result = search_articles(lake, "fishing boats harbour")
+    titles = [row[2] for row in result.rows]
+    assert titles == ["Harbour Reopens After Storm"]
+    assert search_articles(lake, "budget libraries").rows[0][2] == "Council Passes Budget"
+    assert search_articles(lake, "zebra").rows == []
+    with pytest.raises(QueryError, match="words"):
+        search_articles(lake, "  ")
+
+
+def test_search_index_is_rebuilt_after_a_new_run(small_lake, tmp_path) -> None:
+    from tests.warehouse.conftest import load_folder
+
+    lake, _ = small_lake
+    assert search_articles(lake, "volcano").rows == []
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "volcano.txt").write_text("Volcano Erupts\n\nThe volcano erupted at dawn, covering the valley in ash.\n")
+    load_folder(lake, more, "run-2")
+    assert [row[2] for row in search_articles(lake, "volcano ash").rows] == ["Volcano Erupts"]

@@ -1,0 +1,140 @@
+"""The DuckDB catalog: a small database file of views over the lake's Parquet files.
+
+Views read `read_parquet(<absolute glob>, union_by_name = true)`, so new files show up without
+a refresh and older files written before a column existed still read. The catalog is rebuilt
+in a temporary file and renamed into place; readers open it read-only and never block a run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.crash import crash_point
+from warehouse.lake import Lake
+from warehouse.schemas import TABLES
+
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.float32(): "FLOAT",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us"): "TIMESTAMP",
+    pa.list_(pa.string()): "VARCHAR[]",
+    pa.binary(): "BLOB",
+}
+# Statements `docclean query` accepts: reading, describing, explaining; nothing that writes.
+_READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "SHOW", "DESCRIBE"}
+
+
+class QueryError(ValueError):
+    """A query `docclean query` refuses or DuckDB rejects; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def _sql_files(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("warehouse.sql").joinpath(folder)
+    return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
+
+
+def saved_queries() -> dict[str, tuple[str, str]]:
+    """Saved queries in `warehouse/queries/`: name -> (first comment line, SQL)."""
+    folder = resources.files("warehouse").joinpath("queries")
+    out = {}
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".sql"):
+            sql = path.read_text(encoding="utf-8")
+            first = sql.splitlines()[0] if sql else ""
+            out[path.name.removesuffix(".sql")] = (first.removeprefix("--").strip(), sql)
+    return out
+
+
+def _source(lake: Lake, table: str) -> str:
+    """A table's rows: its Parquet files, or an empty typed relation while it has none."""
+    if lake.files(table):
+        glob = str(lake.table_dir(table) / "*.parquet").replace("'", "''")
+        return f"read_parquet('{glob}', union_by_name = true)"
+    columns = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS "{field.name}"' for field in TABLES[table])
+    return f"(SELECT {columns} LIMIT 0)"
+
+
+def build_catalog(lake: Lake) -> Path:
+    """(Re)write `<lake>/docclean.duckdb` with every view in `warehouse/sql/views/`."""
+    lake.root.mkdir(parents=True, exist_ok=True)
+    tmp = lake.root / f".{lake.catalog_path.name}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    sources = {f"{table}_source": _source(lake, table) for table in TABLES}
+    con = duckdb.connect(str(tmp))
+    try:
+        for _name, sql in _sql_files("views"):
+            con.execute(sql.format(**sources))
+    finally:
+        con.close()
+    crash_point("cataloging")
+    os.replace(tmp, lake.catalog_path)
+    return lake.catalog_path
+
+
+def connect_readonly(lake: Lake) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the catalog; fails with a clear message if there is none."""
+    if not lake.catalog_path.exists():
+        raise QueryError(
+            f"no catalog at {lake.catalog_path}: run `docclean run` first, or pass the --lake you ran with"
+        )
+    return duckdb.connect(
+        str(lake.catalog_path),
+        read_only=True,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+
+
+def run_query(lake: Lake, sql: str, params: list[Any] | None = None) -> QueryResult:
+    """Run read-only SQL against the catalog; the result of the last statement is returned.
+
+    `params` binds `?` placeholders (single-statement queries only).
+    """
+    con = connect_readonly(lake)
+    try:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise QueryError(f"cannot parse the query: {exc}") from exc
+        if not statements:
+            raise QueryError("the query is empty")
+        for statement in statements:
+            kind = statement.type.name
+            if kind not in _READ_STATEMENTS:
+                raise QueryError(f"`docclean query` only reads; {kind} statements are not allowed")
+        result = None
+        for statement in statements:
+            try:
+                result = con.sql(statement.query, params=params) if params else con.sql(statement.query)
+            except duckdb.Error as exc:
+                raise QueryError(str(exc)) from exc
+        if result is None:
+            return QueryResult([], [])
+        return QueryResult(list(result.columns), result.fetchall())
+    finally:
+        con.close()
+
+
+def run_checks(lake: Lake) -> dict[str, int]:
+    """Run the data checks in `warehouse/sql/checks/`: each returns the rows that break it."""
+    con = connect_readonly(lake)
+    try:
+        return {name.removesuffix(".sql"): len(con.sql(sql).fetchall()) for name, sql in _sql_files("checks")}
+    finally:
+        con.close()

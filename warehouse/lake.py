@@ -1,0 +1,241 @@
+"""The lake on disk: table folders, atomic writes, run commits, recovery and the writer lock.
+
+Layout under the lake root:
+
+    articles/<run_id>-b<batch>.parquet   removals/…   rejects/…   runs/<run_id>.parquet
+    docclean.duckdb                      catalog of views over the Parquet files
+    _staging/<run_id>/                   a run's files before commit (outside every table glob)
+    .lock                                held by the one process writing to this lake
+
+A run becomes visible by writing its `runs/<run_id>.parquet` last: views only show rows whose
+`run_id` is in `runs`, and the next writer deletes table files of runs that never committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from warehouse.crash import crash_point
+from warehouse.schemas import TABLES, with_metadata
+
+DATA_TABLES = ("articles", "removals", "rejects", "sources", "minhash")
+# Tables whose rows are one per document version; removals follow their document.
+DOCUMENT_TABLES = ("articles", "rejects")
+CATALOG_NAME = "docclean.duckdb"
+_ROW_GROUP_ROWS = 10_000
+
+
+class LakeBusyError(RuntimeError):
+    """Another docclean process is writing to this lake."""
+
+
+@dataclass(frozen=True)
+class Lake:
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str]) -> Lake:
+        return cls(Path(root).expanduser().resolve())
+
+    def table_dir(self, table: str) -> Path:
+        return self.root / table
+
+    def staging_dir(self, run_id: str) -> Path:
+        return self.root / "_staging" / run_id
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / CATALOG_NAME
+
+    def files(self, table: str) -> list[Path]:
+        folder = self.table_dir(table)
+        return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+    def create(self) -> None:
+        for table in TABLES:
+            self.table_dir(table).mkdir(parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the lake's write lock, or fail at once with a message naming the holder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / ".lock"
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise LakeBusyError(
+                    f"another docclean run is writing to {self.root} ({holder}); "
+                    "wait for it to finish, or use another --lake"
+                ) from exc
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}\n")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def committed_run_ids(self) -> set[str]:
+        return set(self.read_column("runs", "run_id", committed_only=False))
+
+    def run_order(self) -> dict[str, int]:
+        """Committed runs numbered in commit order (finish time, then id)."""
+        files = self.files("runs")
+        if not files:
+            return {}
+        data = ds.dataset([str(f) for f in files], format="parquet").to_table(columns=["run_id", "finished_at"])
+        ordered = sorted(zip(data["finished_at"].to_pylist(), data["run_id"].to_pylist(), strict=True))
+        return {run_id: i for i, (_, run_id) in enumerate(ordered)}
+
+    def read_table(self, table: str, columns: list[str], *, committed_only: bool = True) -> pa.Table:
+        """Columns of a table's committed rows (pyarrow only: no DuckDB lock is taken)."""
+        files = self.files(table)
+        if not files:
+            return TABLES[table].empty_table().select(columns)
+        wanted = columns if "run_id" in columns or not committed_only else [*columns, "run_id"]
+        data = ds.dataset([str(f) for f in files], format="parquet").to_table(columns=wanted)
+        if committed_only and table != "runs":
+            committed = pa.array(sorted(self.committed_run_ids()), pa.string())
+            data = data.filter(pc.is_in(data["run_id"], value_set=committed))
+        return data.select(columns)
+
+    def read_column(self, table: str, column: str, *, committed_only: bool = True) -> list:
+        return self.read_table(table, [column], committed_only=committed_only)[column].to_pylist()
+
+    def superseded(self) -> set[tuple[str, str]]:
+        """(doc_id, run_id) of committed rows replaced by a later run's version of the same source.
+
+        A source (`source_id`) changed since it was loaded, or re-cleaned by `docclean reprocess`,
+        has rows in two runs; only the latest run's are current.
+        """
+        order = self.run_order()
+        latest: dict[str, str] = {}
+        rows: list[tuple[str, str, str]] = []
+        for table in DOCUMENT_TABLES:
+            files = self.files(table)
+            if not files:
+                continue
+            data = ds.dataset([str(f) for f in files], format="parquet").to_table(
+                columns=["source_id", "doc_id", "run_id"]
+            )
+            for source_id, doc_id, run_id in zip(*(data[c].to_pylist() for c in data.column_names), strict=True):
+                if run_id not in order:
+                    continue
+                rows.append((source_id, doc_id, run_id))
+                if source_id not in latest or order[run_id] > order[latest[source_id]]:
+                    latest[source_id] = run_id
+        return {(doc_id, run_id) for source_id, doc_id, run_id in rows if run_id != latest[source_id]}
+
+    def drop_superseded(self) -> int:
+        """Physically remove superseded rows (views already hide them); returns rows removed.
+
+        Each file is rewritten without those rows (or deleted when none remain), one atomic
+        rename at a time; a crash halfway leaves extra rows that views hide and the next run
+        removes.
+        """
+        stale = self.superseded()
+        if not stale:
+            return 0
+        stale_ids = pa.array(sorted({doc_id for doc_id, _ in stale}), pa.string())
+        removed = 0
+        for table in DATA_TABLES:
+            for path in self.files(table):
+                ids = pq.read_table(path, columns=["doc_id", "run_id"])
+                maybe = pc.is_in(ids["doc_id"], value_set=stale_ids)
+                if not pc.any(maybe).as_py():
+                    continue
+                data = pq.read_table(path)
+                keep = [
+                    (doc_id, run_id) not in stale
+                    for doc_id, run_id in zip(data["doc_id"].to_pylist(), data["run_id"].to_pylist(), strict=True)
+                ]
+                removed += keep.count(False)
+                if any(keep):
+                    write_parquet_atomic(
+                        data.filter(pa.array(keep)), path, staging=self.root / "_staging" / "rewrite", table=table
+                    )
+                else:
+                    path.unlink()
+                crash_point("superseding")
+        return removed
+
+    def recover(self) -> list[Path]:
+        """Delete what crashed runs left: uncommitted table files and old staging folders."""
+        committed = self.committed_run_ids()
+        removed: list[Path] = []
+        for table in DATA_TABLES:
+            for path in self.files(table):
+                if run_id_of(path) not in committed:
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+        staging = self.root / "_staging"
+        if staging.is_dir():
+            for leftover in staging.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed.append(leftover)
+        return removed
+
+    def commit(self, run_id: str, staged: dict[str, list[Path]], runs_row: pa.Table) -> None:
+        """Move a run's staged files into place, then write its `runs` row: the commit point."""
+        for table, paths in staged.items():
+            target_dir = self.table_dir(table)
+            target_dir.mkdir(parents=True, exist_ok=True)
+            for path in paths:
+                os.replace(path, target_dir / f"{run_id}-{path.name}")
+                crash_point("committing")
+        runs_file = self.table_dir("runs") / f"{run_id}.parquet"
+        write_parquet_atomic(runs_row, runs_file, staging=self.staging_dir(run_id), table="runs")
+        shutil.rmtree(self.staging_dir(run_id), ignore_errors=True)
+
+
+def run_id_of(path: Path) -> str:
+    """The run a table file belongs to, from its name `<run_id>-b<batch>.parquet`."""
+    return path.stem.rsplit("-b", 1)[0]
+
+
+def write_parquet_atomic(data: pa.Table, path: Path, *, staging: Path, table: str) -> Path:
+    """Write `data` under a temporary name in `staging`, then rename it to `path`.
+
+    Readers never see a torn file: the rename is atomic, and the temporary file lives outside
+    every table folder (DuckDB's globs would match `_x.parquet` or `.x.parquet` beside it).
+    """
+    staging.mkdir(parents=True, exist_ok=True)
+    tmp = staging / f".{path.name}.{os.getpid()}.tmp"
+    schema = with_metadata(TABLES[table], table)
+    pq.write_table(
+        data.cast(schema),
+        tmp,
+        compression="zstd",
+        row_group_size=_ROW_GROUP_ROWS,
+        write_statistics=True,
+    )
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    crash_point("writing")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, path)
+    return path
+
+
+def rows_to_table(rows: list[dict], table: str) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=TABLES[table])

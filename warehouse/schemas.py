@@ -1,0 +1,130 @@
+"""Arrow schemas of the lake's tables: the contract downstream readers rely on.
+
+Every column is documented in `warehouse/SCHEMA.md`; a test keeps the two in step. Timestamps
+are naive UTC (documented there) so pandas, polars, Spark and DuckDB read them alike.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+
+_TS = pa.timestamp("us")
+
+ARTICLES = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_format", pa.string(), nullable=False),
+        pa.field("site", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("subtitle", pa.string()),
+        pa.field("authors", pa.list_(pa.string()), nullable=False),
+        pa.field("published_at", _TS),
+        pa.field("language", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("word_count", pa.int32(), nullable=False),
+        pa.field("char_count", pa.int32(), nullable=False),
+        pa.field("source_chars", pa.int32(), nullable=False),
+        pa.field("n_removals", pa.int32(), nullable=False),
+        pa.field("raw_hash", pa.string(), nullable=False),
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("dup_cluster_id", pa.string()),
+        pa.field("dup_role", pa.string()),
+        pa.field("dup_similarity", pa.float32()),
+        pa.field("ruleset_version", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("processed_at", _TS, nullable=False),
+    ]
+)
+
+REMOVALS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("seq", pa.int32(), nullable=False),
+        pa.field("rule_id", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("start_offset", pa.int32()),
+        pa.field("end_offset", pa.int32()),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_format", pa.string()),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string(), nullable=False),
+        pa.field("raw_hash", pa.string()),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("rejected_at", _TS, nullable=False),
+    ]
+)
+
+RUNS = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("flow_run_id", pa.string()),
+        pa.field("started_at", _TS, nullable=False),
+        pa.field("finished_at", _TS, nullable=False),
+        pa.field("inputs", pa.list_(pa.string()), nullable=False),
+        pa.field("config_json", pa.string(), nullable=False),
+        pa.field("config_fingerprint", pa.string(), nullable=False),
+        pa.field("ruleset_version", pa.string(), nullable=False),
+        pa.field("ruleset_fingerprint", pa.string(), nullable=False),
+        pa.field("docclean_version", pa.string(), nullable=False),
+        pa.field("n_documents", pa.int64(), nullable=False),
+        pa.field("n_skipped", pa.int64(), nullable=False),
+        pa.field("n_articles", pa.int64(), nullable=False),
+        pa.field("n_rejects", pa.int64(), nullable=False),
+        pa.field("n_removals", pa.int64(), nullable=False),
+        pa.field("n_duplicates", pa.int64(), nullable=False),
+        pa.field("n_variants", pa.int64(), nullable=False),
+        pa.field("summary_json", pa.string(), nullable=False),
+    ]
+)
+
+SOURCES = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("input_format", pa.string(), nullable=False),
+        pa.field("meta_json", pa.string(), nullable=False),
+        pa.field("raw", pa.binary()),
+        pa.field("error_reason", pa.string()),
+        pa.field("error_detail", pa.string()),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+MINHASH = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("signature", pa.binary(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "removals": REMOVALS,
+    "rejects": REJECTS,
+    "sources": SOURCES,
+    "minhash": MINHASH,
+    "runs": RUNS,
+}
+
+
+def with_metadata(schema: pa.Schema, table: str) -> pa.Schema:
+    """The schema as written: the table name and schema version travel in the Parquet footer."""
+    return schema.with_metadata(
+        {b"docclean.table": table.encode(), b"docclean.schema_version": SCHEMA_VERSION.encode()}
+    )
