@@ -17,7 +17,8 @@ def test_an_empty_lake_has_typed_empty_views(tmp_path: Path) -> None:
         result = run_query(lake, f"SELECT * FROM {table}")
         assert result.rows == []
         assert result.columns == schema.names
-    assert run_query(lake, "SELECT * FROM removals_by_rule").rows == []
+    for view in ("removals_by_rule", "rejects_by_reason", "runs_summary", "articles_unique", "current_documents"):
+        assert run_query(lake, f"SELECT * FROM {view}").rows == []
 
 
 @pytest.mark.parametrize(

@@ -47,3 +47,12 @@ def test_search_index_is_rebuilt_after_a_new_run(small_lake, tmp_path) -> None:
     (more / "volcano.txt").write_text("Volcano Erupts\n\nThe volcano erupted at dawn, covering the valley in ash.\n")
     load_folder(lake, more, "run-2")
     assert [row[2] for row in search_articles(lake, "volcano ash").rows] == ["Volcano Erupts"]
+
+
+def test_runs_summary_reports_each_run(small_lake) -> None:
+    lake, _ = small_lake
+    rows = run_query(lake, "SELECT run_id, n_articles, n_duplicates, removals_by_rule FROM runs_summary").rows
+    assert len(rows) == 1
+    run_id, n_articles, n_duplicates, by_rule = rows[0]
+    assert (run_id, n_articles, n_duplicates) == ("run-1", 3, 1)
+    assert '"byline":2' in by_rule.replace(" ", "")
