@@ -100,19 +100,22 @@ def clean_source(
     text = decode_bytes(source.data, declared).text
     if source.format == "html":
         extraction = extract_html(text, url=hints.url)
+        url = hints.url or extraction.hints.url
         merged = DocumentHints(
-            url=hints.url or extraction.hints.url,
-            site=hints.site if source.meta.get("site") else (extraction.hints.site or hints.site),
+            url=url,
+            # The host before og:site_name, so sites group the same way for every input format.
+            site=source.meta.get("site") or site_of(url) or default_site or extraction.hints.site,
             title=hints.title or extraction.hints.title,
             authors=hints.authors or extraction.hints.authors,
             published_at=hints.published_at or extraction.hints.published_at,
             language=hints.language or extraction.hints.language,
         )
-        if merged.site is None:
-            merged.site = site_of(merged.url) or default_site
-        return clean_document(
-            extraction.text, hints=merged, ruleset=ruleset, prior_removals=extraction.removals
-        ), merged
+        # The extractor already kept only the article: the one-page prose detector would cut real
+        # lists and short paragraphs from it (benchmarks/extraction.py: recall 0.937 -> 0.927).
+        cleaned = clean_document(
+            extraction.text, hints=merged, ruleset=ruleset, prior_removals=extraction.removals, detect_prose=False
+        )
+        return cleaned, merged
     return clean_document(text, hints=hints, ruleset=ruleset), hints
 
 

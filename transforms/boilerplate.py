@@ -38,7 +38,7 @@ def strip_pattern_lines(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
 def strip_image_credits(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
     """`caption_credit` rules: a line ending in a credit goes whole, caption included."""
     for line in doc.lines:
-        if not line.kept:
+        if not line.kept or line.rendered.is_heading:
             continue
         for rule in rules:
             if line.words <= rule.param("max_words", 80) and rule.matches_line(line.text):
@@ -98,8 +98,10 @@ def strip_blocks(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
                 i += 1
                 continue
             last = _last_marker(paragraphs, i, rule)
-            if last == i and not _is_lone_line(paragraphs[i], start):
-                i += 1  # an opener inside a longer paragraph with nothing after it: leave it
+            if last == i and (start.rendered.is_heading or not _is_lone_line(paragraphs[i], start)):
+                # Nothing promotional follows: an opener inside a paragraph, or an article heading
+                # ("Register for gifts"), stays.
+                i += 1
                 continue
             end = last + 1
             while end < len(paragraphs) and last > i and _is_short_list(paragraphs[end]):
@@ -157,7 +159,11 @@ def _is_short_list(para: list[Line]) -> bool:
 
 
 def apply_pattern_rules(doc: LineDocument, ruleset: RuleSet) -> BylineFacts:
-    """Run every pattern rule kind in its fixed order; returns what bylines said."""
+    """Run every pattern rule kind in its fixed order; returns what bylines said.
+
+    Blocks go first, so a subscription box is one block rather than lines claimed by the CTA and
+    share rules. (`clean_document` runs them once more at the end: see there.)
+    """
     strip_blocks(doc, ruleset.by_kind("block"))
     strip_image_credits(doc, ruleset.by_kind("caption_credit"))
     facts = extract_bylines(doc, ruleset.by_kind("byline"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from transforms.boilerplate import apply_pattern_rules
+from transforms.boilerplate import apply_pattern_rules, strip_blocks
 from transforms.language import detect_language
 from transforms.lines import LineDocument
 from transforms.models import CleanDocument, DocumentHints, Removal
@@ -30,12 +30,15 @@ def clean_document(
     prior_removals: Sequence[Removal] = (),
     site_profile: SiteProfile | None = None,
     detect_prose: bool = True,
+    markdown: bool = True,
 ) -> CleanDocument:
     """Strip boilerplate from one document's text and extract its metadata.
 
     `prior_removals` are spans an earlier stage dropped (e.g. HTML elements); they are reported
     first. Metadata in `hints` wins over what the text says, except authors and date, which
-    the text supplies when the hints have none.
+    the text supplies when the hints have none. `site_profile` enables the site-template step;
+    `detect_prose` the prose-region step (off for text an HTML extractor already reduced to the
+    article); `markdown=False` takes the text literally instead of reducing markdown syntax.
 
     >>> doc = clean_document("Big News Today\\n\\nBy Jane Doe\\n\\nThe council met on Monday.")
     >>> doc.title, doc.authors, doc.text
@@ -44,7 +47,7 @@ def clean_document(
     hints = hints or DocumentHints()
     ruleset = ruleset or default_ruleset()
     prepared = prepare_text(text)
-    doc = LineDocument.parse(prepared)
+    doc = LineDocument.parse(prepared, markdown=markdown)
 
     facts = apply_pattern_rules(doc, ruleset)
     # After bylines (their authors and dates become metadata) and before the headline, so the
@@ -56,6 +59,9 @@ def clean_document(
     title, title_line = extract_title(doc, ruleset, hints.title)
     subtitle = extract_subtitle(doc, ruleset, title_line)
     drop_repeated_paragraphs(doc, ruleset)
+    # Once more: a call to action that shared its paragraph with lines removed since (a byline,
+    # page furniture) now stands alone, as it would if this output were cleaned again.
+    strip_blocks(doc, ruleset.by_kind("block"))
 
     body = doc.body()
     reasons = {rule.id: rule.reason for rule in ruleset.rules}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from transforms.markdown import RenderedLine, render_line
+from transforms.markdown import RenderedLine, render_line, render_plain
 from transforms.models import Removal
 
 
@@ -43,8 +43,11 @@ class LineDocument:
     reasons: dict[str, str] = field(default_factory=dict)  # rule id -> reason, for removals
 
     @classmethod
-    def parse(cls, prepared: str) -> LineDocument:
-        """Split prepared text into lines; blank lines and headings delimit paragraphs."""
+    def parse(cls, prepared: str, *, markdown: bool = True) -> LineDocument:
+        """Split prepared text into lines; blank lines and headings delimit paragraphs.
+
+        With `markdown=False` the text is taken literally (e.g. docclean's own plain output).
+        """
         lines: list[Line] = []
         pos, para, new_para = 0, -1, True
         for raw in prepared.split("\n"):
@@ -53,7 +56,7 @@ class LineDocument:
             if not raw.strip():
                 new_para = True
                 continue
-            rendered = render_line(raw)
+            rendered = render_line(raw) if markdown else render_plain(raw)
             if new_para or rendered.is_heading or (lines and lines[-1].rendered.is_heading):
                 para += 1
             new_para = False
@@ -116,9 +119,9 @@ class LineDocument:
         return out
 
     def body(self) -> str:
-        """Kept text: one blank line between paragraphs; list items and headings keep their own lines."""
-        paragraphs = []
-        for kept in self.kept_paragraphs():
-            structured = any(line.rendered.is_list_item or line.rendered.is_heading for line in kept)
-            paragraphs.append(("\n" if structured else " ").join(line.text for line in kept))
-        return "\n\n".join(paragraphs)
+        """Kept text: lines as they were (markdown reduced), one blank line between paragraphs.
+
+        Line breaks inside a paragraph are kept, not joined: joining would turn a line a rule
+        judged on its own into part of another, and cleaning the output again would differ.
+        """
+        return "\n\n".join("\n".join(line.text for line in kept) for kept in self.kept_paragraphs())

@@ -27,6 +27,8 @@ _QUOTE = re.compile(r"^(?:>\s?)+")
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+")
 _RULE_LINE = re.compile(r"^(?:([-*_=])\s*){3,}$")
 
+# A line without any of these characters has no inline markdown: the common case, kept cheap.
+_SYNTAX_CHARS = re.compile(r"[\\`*_\[\]<#>~!]")
 # Placeholder for characters the later passes must treat as literal text.
 _LITERAL = "\ue000"
 
@@ -59,6 +61,8 @@ def render_line(line: str) -> RenderedLine:
     """
     if _RULE_LINE.match(line):
         return RenderedLine("", (InlineSpan("separator", 0, len(line)),), False, False, True)
+    if not _SYNTAX_CHARS.search(line):
+        return render_plain(line)
     marks: list[str | None] = [None] * len(line)
     view = list(line)
 
@@ -118,3 +122,9 @@ def _runs(marks: list[str | None]) -> list[InlineSpan]:
                 spans.append(InlineSpan(marks[start], start, i))  # type: ignore[arg-type]
             start = i
     return spans
+
+
+def render_plain(line: str) -> RenderedLine:
+    """A line taken literally: whitespace collapsed, list shape noted, nothing removed."""
+    text = " ".join(line.split())
+    return RenderedLine(text, (), False, bool(_LIST_ITEM.match(text)), False)

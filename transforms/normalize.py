@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import ftfy
+import ftfy.badness
 
 # Conservative ftfy: repair mojibake and control characters, but keep what authors wrote.
 # Curly quotes stay curly (they are correct text, not damage); fullwidth forms stay (they are
@@ -41,7 +42,16 @@ def prepare_text(text: str) -> str:
     >>> prepare_text("caf\\u00c3\\u00a9\\u00a0 au lait\\r\\n")
     'café au lait\\n'
     """
-    text = ftfy.fix_text(text, config=FTFY_CONFIG)
+    text = _normalize_spaces(ftfy.fix_text(text, config=FTFY_CONFIG))
+    # Folding no-break spaces can expose mojibake ftfy left alone while they were there; fixing
+    # it now makes cleaning idempotent (the output, cleaned again, is unchanged). Rarely runs:
+    # `is_bad` is a single regular expression.
+    if ftfy.badness.is_bad(text):
+        text = _normalize_spaces(ftfy.fix_text(text, config=FTFY_CONFIG))
+    return text
+
+
+def _normalize_spaces(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACE_LIKE.sub(" ", text)

@@ -67,8 +67,11 @@ def extract_subtitle(doc: LineDocument, ruleset: RuleSet, title_line: Line | Non
 def drop_repeated_paragraphs(doc: LineDocument, ruleset: RuleSet) -> None:
     """Keep the first copy of a paragraph that occurs again in the same document."""
     rule = ruleset.get("repeated_paragraph")
+    min_words = rule.param("min_words", 7)
     seen: set[str] = set()
     for para in doc.kept_paragraphs():
+        if any(line.rendered.is_heading for line in para) or sum(line.words for line in para) < min_words:
+            continue  # short labels and headings legitimately repeat ("Key points:", "Rating: 4.8")
         key = paragraph_key(" ".join(line.text for line in para))
         if not key:
             continue

@@ -1,0 +1,81 @@
+"""Properties of clean_document on generated text (hypothesis): it never raises, never invents a
+word, and cleaning its own output again changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from transforms.clean import clean_document
+from transforms.models import DocumentHints
+from transforms.normalize import prepare_text
+
+WORD = re.compile(r"[^\W_]+")  # letters and digits: `_0_` has the word 0 in it
+MARKUP = re.compile(r"\]\([^)]*\)|[\[\]()*_~`#>!\\]")
+
+# Lines of the kinds real pages mix: prose, boilerplate the rules know, markdown, noise.
+KNOWN_LINES = [
+    "Written by [Jane Roe](#) on March 3, 2021",
+    "By John Smith | May 1, 2020",
+    "Jane Roe/iStock/Getty Images Plus",
+    "A man walks past a shop in Paris on Monday. Marc Dupont/Pool via REUTERS",
+    "Subscribe to the Daily Planet",
+    "What's Included?",
+    "- Cancel anytime.",
+    "- 12 Issues Per Year",
+    "[Subscribe](#)",
+    "Share this article",
+    "Advertisement",
+    "Follow us on Twitter",
+    "# A Heading",
+    "**Bold claim** with *emphasis* and a [link](https://example.org/x_(y))",
+    "The deal is worth \\$60 billion.",
+    "The council met on Monday and approved the new budget after a long debate.",
+    "“By any measure, this is a crisis,” the minister said.",
+    "Readers who subscribe to the print edition were told by mail.",
+    "---",
+    "![image](https://example.org/a.png)",
+    "1. first item",
+    "> quoted words here",
+]
+lines = st.one_of(
+    st.sampled_from(KNOWN_LINES),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80),
+    st.from_regex(r"[A-Za-z*_\[\]()#\\$!>-]{1,3}( [A-Za-z*_\[\]()#\\$!>.,-]{1,12}){0,12}", fullmatch=True),
+)
+documents = st.lists(st.tuples(lines, st.sampled_from(["\n", "\n\n", "\n\n\n"])), max_size=25).map(
+    lambda parts: "".join(line + sep for line, sep in parts)
+)
+SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(documents)
+def test_never_raises_and_offsets_point_at_removed_text(text: str) -> None:
+    result = clean_document(text)
+    prepared = prepare_text(text)
+    for removal in result.removals:
+        if removal.start is not None:
+            assert prepared[removal.start : removal.end] == removal.text
+
+
+@SETTINGS
+@given(documents)
+def test_never_invents_words(text: str) -> None:
+    # Words of the source with markdown punctuation gone, as rendering joins `a[b](#)` into `ab`.
+    prepared = prepare_text(text)
+    source_words = set(WORD.findall(prepared)) | set(WORD.findall(MARKUP.sub("", prepared)))
+    assert set(WORD.findall(clean_document(text).text)) <= source_words
+
+
+@SETTINGS
+@given(documents)
+def test_cleaning_clean_output_changes_nothing(text: str) -> None:
+    """With the title already known (it is metadata now), a second pass over the output removes nothing."""
+    first = clean_document(text)
+    # The output is plain text, so it is cleaned as plain text: markdown syntax that escapes
+    # turned into literal characters (`\\*` -> `*`) is text now, not syntax.
+    second = clean_document(first.text, hints=DocumentHints(title=first.title), markdown=False)
+    assert second.text == first.text
