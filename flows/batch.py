@@ -21,7 +21,7 @@ from flows.ingest import InputFile, Limits, SourceDocument, read_documents
 from transforms.clean import clean_document
 from transforms.dates import parse_date
 from transforms.decode import DecodeError, decode_bytes, sniff_html_charset
-from transforms.html import extract_html
+from transforms.html import extract_html, html_nesting_depth
 from transforms.minhash import signatures as minhash_signatures
 from transforms.models import CleanDocument, DocumentHints
 from transforms.ruleset import RuleSet, default_ruleset
@@ -89,16 +89,30 @@ def hints_from_meta(meta: dict[str, Any], default_site: str | None) -> DocumentH
     )
 
 
+class Unusable(ValueError):
+    """A readable document that cannot become an article; `reason` is the reject reason."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
 def clean_source(
-    source: SourceDocument, ruleset: RuleSet, default_site: str | None
+    source: SourceDocument, ruleset: RuleSet, default_site: str | None, limits: Limits | None = None
 ) -> tuple[CleanDocument, DocumentHints]:
-    """Decode and clean one readable document; raises DecodeError if its bytes are not text."""
+    """Decode and clean one readable document; raises DecodeError or Unusable with the reason."""
+    limits = limits or Limits()
     hints = hints_from_meta(source.meta, default_site)
     declared = source.meta.get("charset")
     if declared is None and source.format == "html":
         declared = sniff_html_charset(source.data)
     text = decode_bytes(source.data, declared).text
+    if not text.strip():
+        raise Unusable("empty", "the document has only whitespace")
     if source.format == "html":
+        depth = html_nesting_depth(text, limits.max_html_depth)
+        if depth > limits.max_html_depth:
+            raise Unusable("too_deep", f"elements nest over {limits.max_html_depth:,} levels deep (limit)")
         extraction = extract_html(text, url=hints.url)
         url = hints.url or extraction.hints.url
         merged = DocumentHints(
@@ -173,8 +187,8 @@ def process_batch(
             reject(source, *source.error)
             continue
         try:
-            cleaned, hints = clean_source(source, ruleset, options.site)
-        except DecodeError as exc:
+            cleaned, hints = clean_source(source, ruleset, options.site, options.limits)
+        except (DecodeError, Unusable) as exc:
             reject(source, exc.reason, exc.detail)
             continue
         except Exception as exc:  # one bad document must not stop the batch

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.ingest import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH
 from flows.settings import apply_prefect_defaults, project_root
 
 app = typer.Typer(
@@ -59,6 +60,13 @@ def run(
     workers: Annotated[
         int, typer.Option(min=1, help="Parallel batch workers (processes). Default: CPU cores.")
     ] = os.cpu_count() or 1,
+    max_document_mb: Annotated[
+        float, typer.Option(min=0.001, help="Reject a document larger than this (MB), before reading it.")
+    ] = MAX_DOCUMENT_BYTES / 2**20,
+    max_decompressed_mb: Annotated[
+        float, typer.Option(min=0.001, help="Stop decompressing a .gz input past this (MB): gzip bombs.")
+    ] = MAX_DECOMPRESSED_BYTES / 2**20,
+    max_html_depth: Annotated[int, typer.Option(min=1, help="Reject HTML nested deeper than this.")] = MAX_HTML_DEPTH,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the `clean-documents` flow on INPUTS and print what it did."""
@@ -68,7 +76,17 @@ def run(
     n_batches = -(-len(discover_files(inputs or [str(project_root() / "seeds")])) // batch_size)
     target = _lake(lake)
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
-    _run_flow(target, min(workers, n_batches), verbose, inputs=inputs, batch_size=batch_size, site=site)
+    _run_flow(
+        target,
+        min(workers, n_batches),
+        verbose,
+        inputs=inputs,
+        batch_size=batch_size,
+        site=site,
+        max_document_bytes=int(max_document_mb * 2**20),
+        max_decompressed_bytes=int(max_decompressed_mb * 2**20),
+        max_html_depth=max_html_depth,
+    )
 
 
 @app.command()

@@ -29,7 +29,7 @@ from flows.batch import (
     sources_from_table,
     write_manifest,
 )
-from flows.ingest import MAX_BYTES, MAX_DECOMPRESSED_BYTES, Limits, discover_files
+from flows.ingest import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits, discover_files
 from flows.load import COUNT_KEYS, COUNT_LABELS, commit_run, mark_duplicates, summarize
 from flows.settings import project_root
 from transforms.minhash import MinHashConfig
@@ -154,6 +154,8 @@ def clean_documents(
     site: str | None = None,
     max_bytes: int = MAX_BYTES,
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    max_html_depth: int = MAX_HTML_DEPTH,
     show_progress: bool = False,
     reprocess: bool = False,
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
@@ -168,7 +170,7 @@ def clean_documents(
     root = project_root()
     inputs = list(inputs) if inputs else [str(root / p) for p in DEFAULT_INPUTS]
     target = Lake.at(lake or root / DEFAULT_LAKE)
-    limits = Limits(max_bytes=max_bytes, max_decompressed_bytes=max_decompressed_bytes)
+    limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth)
     run_id = new_run_id()
     config = {
         "batch_size": batch_size,

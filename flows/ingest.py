@@ -36,6 +36,7 @@ FORMATS = {
 MAX_BYTES = 50 * 1024 * 1024
 MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_HTML_DEPTH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,8 @@ class Limits:
 
     max_bytes: int = MAX_BYTES  # a file on disk
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES  # a .gz file after decompression
-    max_document_bytes: int = MAX_DOCUMENT_BYTES  # one document (a file, a JSONL line)
+    max_document_bytes: int = MAX_DOCUMENT_BYTES  # one document (a file, a JSONL line, a WARC record)
+    max_html_depth: int = MAX_HTML_DEPTH  # element nesting; real pages stay far below 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,10 @@ def _read_bytes(item: InputFile, limits: Limits) -> bytes:
         size = os.stat(item.path).st_size
         if size > limits.max_bytes:
             raise _ReadError("too_large", f"{size:,} bytes on disk is over the {limits.max_bytes:,}-byte limit")
+        if not item.compressed and item.format != "jsonl" and size > limits.max_document_bytes:
+            raise _ReadError(
+                "too_large", f"{size:,} bytes is over the {limits.max_document_bytes:,}-byte document limit"
+            )
         if not item.compressed:
             with open(item.path, "rb") as handle:
                 return handle.read(limits.max_bytes + 1)
@@ -260,6 +266,9 @@ def _warc_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]
             n_records += 1
             record_id = record.rec_headers.get_header("WARC-Record-ID") or f"record-{n_records}"
             uri = f"{item.uri}#{record_id.strip('<>')}"
+            if not record.rec_type:
+                yield _problem(item, "corrupt_warc", f"record {n_records} has no WARC-Type header: not a WARC file?")
+                return
             if record.rec_type not in _WARC_DOCUMENT_RECORDS:
                 yield SourceDocument(uri, "warc", skip=f"warc_{record.rec_type}")
                 continue

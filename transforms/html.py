@@ -92,6 +92,39 @@ class HtmlExtraction:
     removals: list[Removal] = field(default_factory=list)
 
 
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
+# Elements that never nest (void) or that a parser closes implicitly when a sibling opens: an
+# unclosed <p> or <li> does not make the page deeper.
+_FLAT_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th option "
+    "optgroup colgroup thead tbody tfoot rp rt".split()
+)
+
+
+def html_nesting_depth(html: str, limit: int) -> int:
+    """Deepest element nesting, counted from tags (stops counting once past `limit`).
+
+    A cheap pre-check, so pathologically deep pages are rejected before a parser spends seconds
+    on them.
+
+    >>> html_nesting_depth("<div><div><p>x</div></div>", 100)
+    2
+    """
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        if name.lower() in _FLAT_TAGS or self_closing:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
+
+
 def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     """Extract main text and metadata from one HTML page.
 

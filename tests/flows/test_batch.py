@@ -46,7 +46,7 @@ def test_every_input_is_an_article_or_a_reject(tmp_path: Path) -> None:
     }
     assert reasons == {
         "empty.txt": "empty",
-        "blank.md": "no_content",
+        "blank.md": "empty",
         "binary.txt": "binary",
         "image.html": "binary",
         "cut.md.gz": "corrupt_gzip",
