@@ -30,7 +30,14 @@ from flows.batch import (
     write_manifest,
 )
 from flows.ingest import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits, discover_files
-from flows.load import COUNT_KEYS, COUNT_LABELS, commit_run, mark_duplicates, summarize
+from flows.load import (
+    COUNT_KEYS,
+    COUNT_LABELS,
+    commit_run,
+    mark_duplicates,
+    strip_common_paragraphs_in_run,
+    summarize,
+)
 from flows.settings import project_root
 from transforms.minhash import MinHashConfig
 from transforms.ruleset import default_ruleset
@@ -85,6 +92,15 @@ def find_duplicates(
     """Cluster near-duplicates among this run's articles and everything already loaded."""
     config = MinHashConfig(**thresholds)
     return mark_duplicates(Lake.at(lake_root), staged_articles, staged_minhash, config)
+
+
+@task(cache_policy=NO_CACHE)
+def remove_common_paragraphs(
+    lake_root: str, run_id: str, batches: list[dict[str, Any]], fresh: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """Take paragraphs that recur across many unrelated documents out of this run's articles."""
+    n = strip_common_paragraphs_in_run(Lake.at(lake_root), run_id, batches, default_ruleset(), fresh=fresh)
+    return batches, n
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -209,6 +225,7 @@ def clean_documents(
         staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
         thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}
         duplicates = find_duplicates(str(target.root), staged["articles"], staged["minhash"], thresholds)
+        batches, _ = remove_common_paragraphs(str(target.root), run_id, batches, reprocess)
         run = {
             "run_id": run_id,
             "flow_run_id": flow_run.get_id(),

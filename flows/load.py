@@ -17,10 +17,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.batch import content_hash
+from transforms.common_paragraphs import paragraph_hashes, strip_common_paragraphs
 from transforms.minhash import KnownDocuments, MinHashConfig, assign_incremental
 from transforms.ruleset import RuleSet
 from warehouse.catalog import build_catalog
-from warehouse.lake import Lake, rows_to_table, write_parquet_atomic
+from warehouse.lake import Lake, rows_to_table, run_id_of, write_parquet_atomic
 
 # The run counts, in the order the CLI, the artifact and the `runs` table show them.
 COUNT_KEYS = ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals", "n_duplicates", "n_variants")
@@ -103,6 +105,123 @@ def mark_duplicates(
     return counts
 
 
+def strip_common_paragraphs_in_run(
+    lake: Lake, run_id: str, batches: list[dict[str, Any]], ruleset: RuleSet, *, fresh: bool = False
+) -> int:
+    """Remove paragraphs found in many unrelated documents from this run's staged articles.
+
+    Counts paragraphs over canonical articles only (one per near-duplicate cluster), adding the
+    lake's counts unless `fresh` (reprocessing recounts everything); stages this run's counts
+    as `paragraph_counts`; records each removal; an article left with no text becomes a reject.
+    Updates the batches' counts and staged files in place; returns paragraphs removed.
+    """
+    rule = ruleset.get("common_paragraph")
+    min_docs, min_words = rule.param("min_documents", 5), rule.param("min_words", 7)
+    staged = [b for b in batches if "articles" in b["files"]]
+    counts: Counter[str] = Counter()
+    for batch in staged:
+        table = pq.read_table(batch["files"]["articles"], columns=["text", "dup_role"])
+        for text, role in zip(table["text"].to_pylist(), table["dup_role"].to_pylist(), strict=True):
+            if role == "canonical":
+                counts.update(paragraph_hashes(text, min_words))
+    if counts:
+        rows = [{"key": key, "n_documents": n, "run_id": run_id} for key, n in sorted(counts.items())]
+        path = lake.staging_dir(run_id) / "paragraph_counts" / "b00000.parquet"
+        write_parquet_atomic(
+            rows_to_table(rows, "paragraph_counts"), path, staging=path.parent / "tmp", table="paragraph_counts"
+        )
+        batches[0]["files"]["paragraph_counts"] = str(path)
+    if not fresh:
+        known = lake.read_table("paragraph_counts", ["key", "n_documents"])
+        for key, n in zip(known["key"].to_pylist(), known["n_documents"].to_pylist(), strict=True):
+            if key in counts:
+                counts[key] += n
+    common = {key for key, n in counts.items() if n >= min_docs}
+    if not common:
+        return 0
+    removed_total = 0
+    for batch in staged:
+        removed_total += _strip_batch(lake, run_id, batch, common, min_words, rule)
+    return removed_total
+
+
+def _strip_batch(lake: Lake, run_id: str, batch: dict[str, Any], common: set[str], min_words: int, rule) -> int:
+    articles = pq.read_table(batch["files"]["articles"]).to_pylist()
+    removals_path = batch["files"].get("removals")
+    removals = pq.read_table(removals_path).to_pylist() if removals_path else []
+    next_seq: Counter[str] = Counter()
+    for row in removals:
+        next_seq[row["doc_id"]] = max(next_seq[row["doc_id"]], row["seq"] + 1)
+    kept, emptied, n_removed = [], [], 0
+    for article in articles:
+        text, gone = strip_common_paragraphs(article["text"], common, min_words)
+        for paragraph in gone:
+            removals.append(
+                {
+                    "doc_id": article["doc_id"],
+                    "seq": next_seq[article["doc_id"]],
+                    "rule_id": rule.id,
+                    "reason": rule.reason,
+                    "text": paragraph,
+                    "start_offset": None,
+                    "end_offset": None,
+                    "run_id": run_id,
+                }
+            )
+            next_seq[article["doc_id"]] += 1
+        if gone:
+            n_removed += len(gone)
+            article.update(
+                text=text,
+                word_count=len(text.split()),
+                char_count=len(text),
+                n_removals=article["n_removals"] + len(gone),
+                content_hash=content_hash(text),
+            )
+        (kept if text.strip() else emptied).append(article)
+    if not n_removed:
+        return 0
+    stage = Path(batch["files"]["articles"]).parent.parent
+    write_parquet_atomic(
+        rows_to_table(kept, "articles"), Path(batch["files"]["articles"]), staging=stage / "tmp", table="articles"
+    )
+    removals_path = removals_path or str(stage / "removals" / f"b{batch['batch']:05d}.parquet")
+    write_parquet_atomic(
+        rows_to_table(removals, "removals"), Path(removals_path), staging=stage / "tmp", table="removals"
+    )
+    batch["files"]["removals"] = removals_path
+    batch["n_removals"] += n_removed
+    batch["removals_by_rule"][rule.id] = batch["removals_by_rule"].get(rule.id, 0) + n_removed
+    if emptied:
+        _move_to_rejects(stage, batch, emptied, run_id)
+    return n_removed
+
+
+def _move_to_rejects(stage: Path, batch: dict[str, Any], emptied: list[dict[str, Any]], run_id: str) -> None:
+    """Articles that were nothing but common paragraphs: rejects, like any document left empty."""
+    path = batch["files"].get("rejects") or str(stage / "rejects" / f"b{batch['batch']:05d}.parquet")
+    rejects = pq.read_table(path).to_pylist() if Path(path).exists() else []
+    for article in emptied:
+        rejects.append(
+            {
+                "doc_id": article["doc_id"],
+                "source_id": article["source_id"],
+                "source_uri": article["source_uri"],
+                "input_format": article["input_format"],
+                "reason": "no_content",
+                "detail": "nothing left after removing common paragraphs",
+                "raw_hash": article["raw_hash"],
+                "run_id": run_id,
+                "rejected_at": article["processed_at"],
+            }
+        )
+    write_parquet_atomic(rows_to_table(rejects, "rejects"), Path(path), staging=stage / "tmp", table="rejects")
+    batch["files"]["rejects"] = path
+    batch["n_articles"] -= len(emptied)
+    batch["n_rejects"] += len(emptied)
+    batch["rejects_by_reason"]["no_content"] = batch["rejects_by_reason"].get("no_content", 0) + len(emptied)
+
+
 def summarize(batches: list[dict[str, Any]]) -> dict[str, Any]:
     """Add up the per-batch counts."""
     totals: dict[str, Any] = {k: 0 for k in ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals")}
@@ -175,6 +294,10 @@ def commit_run(
         ),
     }
     lake.commit(run_id, staged, rows_to_table([row], "runs"))
+    if config.get("reprocess"):  # reprocessing recounted every paragraph: older counts are replaced
+        for path in lake.files("paragraph_counts"):
+            if run_id_of(path) != run_id:
+                path.unlink()
     lake.drop_superseded()
     build_catalog(lake)
     return True

@@ -95,10 +95,11 @@ class HtmlExtraction:
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
 # Elements that never nest (void) or that a parser closes implicitly when a sibling opens: an
 # unclosed <p> or <li> does not make the page deeper.
-_FLAT_TAGS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th option "
-    "optgroup colgroup thead tbody tfoot rp rt".split()
+_FLAT_TAG_NAMES = (
+    "area base br col embed hr img input link meta param source track wbr p li dt "
+    "dd tr td th option optgroup colgroup thead tbody tfoot rp rt"
 )
+_FLAT_TAGS = frozenset(_FLAT_TAG_NAMES.split())
 
 
 def html_nesting_depth(html: str, limit: int) -> int:

@@ -31,6 +31,8 @@ from warehouse.crash import crash_point
 from warehouse.schemas import TABLES, with_metadata
 
 DATA_TABLES = ("articles", "removals", "rejects", "sources", "minhash")
+# Every table whose files belong to one run (uncommitted ones are deleted by recover()).
+RUN_TABLES = (*DATA_TABLES, "paragraph_counts")
 # Tables whose rows are one per document version; removals follow their document.
 DOCUMENT_TABLES = ("articles", "rejects")
 CATALOG_NAME = "docclean.duckdb"
@@ -183,7 +185,7 @@ class Lake:
         """Delete what crashed runs left: uncommitted table files and old staging folders."""
         committed = self.committed_run_ids()
         removed: list[Path] = []
-        for table in DATA_TABLES:
+        for table in RUN_TABLES:
             for path in self.files(table):
                 if run_id_of(path) not in committed:
                     path.unlink(missing_ok=True)

@@ -113,12 +113,21 @@ MINHASH = pa.schema(
     ]
 )
 
+PARAGRAPH_COUNTS = pa.schema(
+    [
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("n_documents", pa.int32(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "removals": REMOVALS,
     "rejects": REJECTS,
     "sources": SOURCES,
     "minhash": MINHASH,
+    "paragraph_counts": PARAGRAPH_COUNTS,
     "runs": RUNS,
 }
 

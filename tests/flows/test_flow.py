@@ -229,3 +229,44 @@ def test_pandas_and_polars_read_the_same_rows_as_duckdb(seeded) -> None:
     assert sorted(frame.itertuples(index=False, name=None), key=str) == expected
     polars_rows = pl.read_parquet(str(lake.root / "articles" / "*.parquet"), columns=columns).rows()
     assert sorted(polars_rows, key=str) == expected
+
+
+def test_a_paragraph_in_many_unrelated_articles_is_removed_but_syndicated_copies_do_not_count(tmp_path: Path) -> None:
+    disclaimer = "The views expressed in this column are the author's own and do not reflect the publisher's."
+    stories = [
+        "The river rose two metres overnight and the old bridge was closed to traffic until further notice.",
+        "The council approved a new budget for libraries after a debate that lasted well into the evening.",
+        "Researchers found a rare orchid growing on the edge of the motorway, far from its usual habitat.",
+        "The football club announced a new coach, its third in two years, after a poor start to the season.",
+        "A bakery on the high street will close next month after ninety years, its owners said on Friday.",
+    ]
+    first = tmp_path / "first"
+    first.mkdir()
+    for i, story in enumerate(stories[:4]):
+        (first / f"story{i}.txt").write_text(f"{story}\n\n{disclaimer}\n")
+    # Ten syndicated copies of one story carrying another repeated paragraph: one cluster, one count.
+    wire = "Officials said the storm would reach the coast by Thursday night and urged residents to prepare."
+    tagline = "This story was distributed by a wire service to its member newspapers across the region."
+    for i in range(10):
+        (first / f"wire{i}.txt").write_text(f"{wire}\n\n{tagline}\n")
+    lake = Lake.at(tmp_path / "lake")
+    clean_documents(inputs=[str(first)], lake=str(lake.root))
+    rows = dict(run_query(lake, "SELECT regexp_extract(source_uri, '[^/]+$'), text FROM articles").rows)
+    assert all(disclaimer in rows[f"story{i}.txt"] for i in range(4))  # 4 documents: under the threshold of 5
+    assert all(tagline in rows[f"wire{i}.txt"] for i in range(10))  # 10 copies, but one canonical
+
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "story4.txt").write_text(f"{stories[4]}\n\n{disclaimer}\n")
+    summary = clean_documents(inputs=[str(second)], lake=str(lake.root))
+    assert summary["removals_by_rule"]["common_paragraph"] == 1
+    text, n_removals = run_query(
+        lake, "SELECT text, n_removals FROM articles WHERE source_uri LIKE '%story4.txt'"
+    ).rows[0]
+    assert text == stories[4]
+    removed = run_query(
+        lake,
+        "SELECT r.text, r.start_offset FROM removals r JOIN articles a USING (doc_id) "
+        "WHERE a.source_uri LIKE '%story4.txt' AND r.rule_id = 'common_paragraph'",
+    ).rows
+    assert removed == [(disclaimer, None)] and n_removals == 1
