@@ -7,6 +7,7 @@ in a temporary file and renamed into place; readers open it read-only and never 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +32,7 @@ _DUCKDB_TYPES = {
     pa.list_(pa.string()): "VARCHAR[]",
     pa.binary(): "BLOB",
 }
+_NO_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # Statements `docclean query` accepts: reading, describing, explaining; nothing that writes.
 _READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "SHOW", "DESCRIBE"}
 
@@ -63,12 +65,22 @@ def saved_queries() -> dict[str, tuple[str, str]]:
 
 
 def _source(lake: Lake, table: str) -> str:
-    """A table's rows: its Parquet files, or an empty typed relation while it has none."""
-    if lake.files(table):
-        glob = str(lake.table_dir(table) / "*.parquet").replace("'", "''")
-        return f"read_parquet('{glob}', union_by_name = true)"
-    columns = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS "{field.name}"' for field in TABLES[table])
-    return f"(SELECT {columns} LIMIT 0)"
+    """A table's rows with every column of the current schema, in schema order.
+
+    Files written before a column existed read it as NULL (schema evolution); a table with no
+    files yet is an empty relation of the right types.
+    """
+    names = ", ".join(f'"{field.name}"' for field in TABLES[table])
+    typed_empty = (
+        "SELECT "
+        + ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS "{field.name}"' for field in TABLES[table])
+        + " LIMIT 0"
+    )
+    if not lake.files(table):
+        return f"({typed_empty})"
+    glob = str(lake.table_dir(table) / "*.parquet").replace("'", "''")
+    files = f"SELECT * FROM read_parquet('{glob}', union_by_name = true)"
+    return f"(SELECT {names} FROM ({files} UNION ALL BY NAME ({typed_empty})))"
 
 
 def build_catalog(lake: Lake) -> Path:
@@ -81,6 +93,7 @@ def build_catalog(lake: Lake) -> Path:
     try:
         for _name, sql in _sql_files("views"):
             con.execute(sql.format(**sources))
+        con.execute("CREATE TABLE catalog_info AS SELECT ? AS definition", [catalog_definition()])
     finally:
         con.close()
     crash_point("cataloging")
@@ -88,16 +101,45 @@ def build_catalog(lake: Lake) -> Path:
     return lake.catalog_path
 
 
+def catalog_definition() -> str:
+    """Fingerprint of the view SQL and schemas this version of docclean writes."""
+    digest = hashlib.sha256()
+    for name, sql in _sql_files("views"):
+        digest.update(name.encode() + sql.encode())
+    for table, schema in TABLES.items():
+        digest.update(table.encode() + str(schema).encode())
+    return digest.hexdigest()[:16]
+
+
+def _is_current(path: Path) -> bool:
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=_NO_AUTOLOAD)
+    except duckdb.Error:
+        return False
+    try:
+        return con.sql("SELECT definition FROM catalog_info").fetchall() == [(catalog_definition(),)]
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
 def connect_readonly(lake: Lake) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the catalog; fails with a clear message if there is none."""
+    """A read-only connection to the catalog; fails with a clear message if there is none.
+
+    A catalog written by another docclean version is rebuilt first (temp file and rename, so
+    this is safe beside a running writer), so new views and columns appear after an upgrade.
+    """
     if not lake.catalog_path.exists():
         raise QueryError(
             f"no catalog at {lake.catalog_path}: run `docclean run` first, or pass the --lake you ran with"
         )
+    if not _is_current(lake.catalog_path):
+        build_catalog(lake)
     return duckdb.connect(
         str(lake.catalog_path),
         read_only=True,
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        config=_NO_AUTOLOAD,
     )
 
 

@@ -56,3 +56,19 @@ def test_runs_summary_reports_each_run(small_lake) -> None:
     run_id, n_articles, n_duplicates, by_rule = rows[0]
     assert (run_id, n_articles, n_duplicates) == ("run-1", 3, 1)
     assert '"byline":2' in by_rule.replace(" ", "")
+
+
+def test_files_from_an_older_schema_read_new_columns_as_null_and_old_catalogs_are_rebuilt(small_lake) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    lake, _ = small_lake
+    for path in lake.files("articles"):  # as written before dup_similarity existed
+        table = pq.read_table(path)
+        pq.write_table(table.drop_columns(["dup_similarity"]), path)
+    con = duckdb.connect(str(lake.catalog_path))  # a catalog from an older docclean
+    con.execute("DROP VIEW articles")
+    con.execute("UPDATE catalog_info SET definition = 'old'")
+    con.close()
+    rows = run_query(lake, "SELECT count(*), count(dup_similarity) FROM articles").rows
+    assert rows == [(3, 0)]
