@@ -23,8 +23,9 @@ setup: $(STAMP)  ## create .venv with the pinned versions
 run: setup  ## clean seeds/ into warehouse/lake/ (Prefect ephemeral mode, no server to start)
 	$(BIN)/docclean run
 
-test: setup  ## lint and run the whole test suite
+test: setup  ## lint and run the whole test suite (installs headless Chromium for the report test when root)
 	$(BIN)/ruff check .
+	@sh .ci/install-browser.sh
 	$(BIN)/python -m pytest
 
 bench: setup  ## benchmarks against ../shared/data (not part of the tests)

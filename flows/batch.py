@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from flows.ingest import InputFile, Limits, SourceDocument, read_documents
 from transforms.clean import clean_document
 from transforms.dates import parse_date
-from transforms.decode import DecodeError, decode_bytes, sniff_html_charset
+from transforms.decode import DecodeError, decode_document
 from transforms.html import extract_html, html_nesting_depth
 from transforms.minhash import signatures as minhash_signatures
 from transforms.models import CleanDocument, DocumentHints
@@ -103,10 +103,7 @@ def clean_source(
     """Decode and clean one readable document; raises DecodeError or Unusable with the reason."""
     limits = limits or Limits()
     hints = hints_from_meta(source.meta, default_site)
-    declared = source.meta.get("charset")
-    if declared is None and source.format == "html":
-        declared = sniff_html_charset(source.data)
-    text = decode_bytes(source.data, declared).text
+    text = decode_document(source.data, source.format, source.meta.get("charset"))
     if not text.strip():
         raise Unusable("empty", "the document has only whitespace")
     if source.format == "html":

@@ -211,6 +211,32 @@ def search(
     _print_rows(result.columns, result.rows, output)
 
 
+@app.command()
+def report(
+    lake: LakeOption = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="Only documents of this run (default: all).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the HTML file.")] = Path("report.html"),
+) -> None:
+    """Write a self-contained HTML report: what was removed from each document, by which rule, and why."""
+    from warehouse.catalog import QueryError
+    from warehouse.report import build_report
+
+    try:
+        stats = build_report(_lake(lake), out, run_id=run_id)
+    except QueryError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    err.print(
+        f"report written to {stats.path} ({stats.documents:,} documents, {stats.removals:,} removed spans, "
+        f"{stats.size_bytes / 1e6:.1f} MB): open it in a browser"
+    )
+    if stats.mismatched:
+        err.print(
+            f"[yellow]warning:[/] {stats.mismatched} removed spans could not be placed in the rebuilt text "
+            "(listed beside each document)"
+        )
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -167,3 +167,13 @@ def _strict(data: bytes, encoding: str) -> Decoded | None:
 
 def _fail_encoding(encoding: str) -> Decoded:
     raise DecodeError("undecodable", f"has a {encoding} byte-order mark but is not valid {encoding}")
+
+
+def decode_document(data: bytes, input_format: str, declared: str | None = None) -> str:
+    """A document's text: the container's charset, else (HTML) its `<meta charset>`, else detection.
+
+    The one decoding path for cleaning and for rebuilding a document's text from the lake.
+    """
+    if declared is None and input_format == "html":
+        declared = sniff_html_charset(data)
+    return decode_bytes(data, declared).text
