@@ -34,6 +34,11 @@ LakeOption = Annotated[
 ]
 
 
+class Runner(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -67,18 +72,30 @@ def run(
         float, typer.Option(min=0.001, help="Stop decompressing a .gz input past this (MB): gzip bombs.")
     ] = MAX_DECOMPRESSED_BYTES / 2**20,
     max_html_depth: Annotated[int, typer.Option(min=1, help="Reject HTML nested deeper than this.")] = MAX_HTML_DEPTH,
+    runner: Annotated[
+        Runner, typer.Option(help="Where batch tasks run: local processes, or a Dask cluster (prefect-dask).")
+    ] = Runner.local,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Scheduler of an existing Dask cluster (tcp://HOST:PORT); default: a local cluster."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the `clean-documents` flow on INPUTS and print what it did."""
+    apply_prefect_defaults(verbose)
     from flows.ingest import discover_files
 
     # Worker processes each pay Prefect's start-up (~10 s here): worth it only with batches to share.
     n_batches = -(-len(discover_files(inputs or [str(project_root() / "seeds")])) // batch_size)
     target = _lake(lake)
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
+    if runner is Runner.dask:
+        task_runner = dask_task_runner(dask_address, workers)
+    else:
+        task_runner = local_task_runner(min(workers, n_batches))
     _run_flow(
         target,
-        min(workers, n_batches),
+        task_runner,
         verbose,
         inputs=inputs,
         batch_size=batch_size,
@@ -107,20 +124,43 @@ def reprocess(
         err.print(f"[red]error:[/] {target.root} has no documents to reprocess; run `docclean run` first")
         raise typer.Exit(1)
     err.print(f"[bold]docclean[/] reprocessing {target.root} ({n_batches} batches)")
-    _run_flow(target, min(workers, n_batches), verbose, reprocess=True)
+    _run_flow(target, local_task_runner(min(workers, n_batches)), verbose, reprocess=True)
 
 
-def _run_flow(target, workers: int, verbose: bool, **params: Any) -> None:
-    apply_prefect_defaults(verbose)
+def local_task_runner(workers: int):
+    """Processes for CPU-bound cleaning (ftfy and parsing are pure Python); one thread if one batch.
+
+    Each worker process pays Prefect's start-up (~10 s here), worth it only with batches to share.
+    """
+    apply_prefect_defaults()
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+    workers = max(1, workers)
+    return ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+
+
+def dask_task_runner(address: str | None, workers: int):
+    """Batch tasks on Dask: an existing scheduler, or a local cluster of `workers` processes."""
+    apply_prefect_defaults()
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        err.print("[red]error:[/] --runner dask needs prefect-dask: pip install 'docclean[dask]'")
+        raise typer.Exit(1) from None
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+
+
+def _run_flow(target, task_runner, verbose: bool, **params: Any) -> None:
+    apply_prefect_defaults(verbose)
     from flows.flow import clean_documents
     from warehouse.lake import LakeBusyError
 
-    workers = max(1, workers)
-    runner = ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
     try:
-        summary = clean_documents.with_options(task_runner=runner)(lake=str(target.root), show_progress=True, **params)
+        summary = clean_documents.with_options(task_runner=task_runner)(
+            lake=str(target.root), show_progress=True, **params
+        )
     except LakeBusyError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None

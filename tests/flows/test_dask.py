@@ -1,0 +1,31 @@
+"""Batch tasks on a real Dask cluster (2 worker processes) give exactly the local runner's lake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.flow import clean_documents
+from tests.flows.test_crash import _content, _write_corpus
+from warehouse.lake import Lake
+
+pytestmark = pytest.mark.flow
+
+
+def test_dask_runner_builds_the_same_lake_as_the_local_runner(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from prefect_dask import DaskTaskRunner
+
+    from flows.cli import local_task_runner
+
+    folder = tmp_path / "in"
+    _write_corpus(folder, 2)
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    clean_documents.with_options(task_runner=local_task_runner(1))(inputs=[str(folder)], lake=str(local), batch_size=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        runner = DaskTaskRunner(address=cluster.scheduler_address)
+        summary = clean_documents.with_options(task_runner=runner)(inputs=[str(folder)], lake=str(remote), batch_size=2)
+        workers = {worker.name for worker in cluster.workers.values()}
+    assert summary["n_documents"] == 8 and len(workers) == 2
+    assert _content(Lake.at(remote)) == _content(Lake.at(local))
