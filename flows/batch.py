@@ -15,16 +15,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flows.ingest import InputFile, Limits, SourceDocument, read_documents
 from transforms.clean import clean_document
 from transforms.dates import parse_date
 from transforms.decode import DecodeError, decode_document
 from transforms.html import extract_html, html_nesting_depth
+from transforms.lines import LineDocument
 from transforms.minhash import signatures as minhash_signatures
 from transforms.models import CleanDocument, DocumentHints
+from transforms.normalize import prepare_text
 from transforms.ruleset import RuleSet, default_ruleset
+from transforms.templates import SiteProfile
 from warehouse.crash import crash_point
 from warehouse.lake import rows_to_table, write_parquet_atomic
 
@@ -34,7 +37,47 @@ class BatchOptions:
     run_id: str
     staging_dir: str
     site: str | None = None
+    site_from_folder: bool = False  # documents without a URL: the site is their folder's name
     limits: Limits = field(default_factory=Limits)
+    profiles_path: str | None = None  # site profiles (JSON) learned for this run
+
+
+def default_site(source: SourceDocument, options: BatchOptions) -> str | None:
+    """The site of a document whose container gave no URL or site: --site, or its folder."""
+    if options.site:
+        return options.site
+    if options.site_from_folder and source.source_uri.startswith("file:"):
+        return Path(unquote(urlsplit(source.source_uri).path)).parent.name or None
+    return None
+
+
+def site_hint(source: SourceDocument, options: BatchOptions) -> str | None:
+    """The site a text document will be filed under (HTML may still find one in its page)."""
+    return hints_from_meta(source.meta, default_site(source, options)).site
+
+
+def learn_profiles(sources: Iterable[SourceDocument], known_doc_ids: set[str], options: BatchOptions) -> dict:
+    """Per site, on how many of this batch's new text pages each line occurs (a partial profile)."""
+    profiles: dict[str, SiteProfile] = {}
+    for source in sources:
+        if source.skip or source.error or source.format not in ("text", "markdown") or source.doc_id in known_doc_ids:
+            continue
+        site = site_hint(source, options)
+        if site is None:
+            continue
+        try:
+            text = decode_document(source.data, source.format, source.meta.get("charset"))
+        except DecodeError:
+            continue
+        profiles.setdefault(site, SiteProfile(site)).add_document(LineDocument.parse(prepare_text(text)))
+    return {site: profile.to_dict() for site, profile in profiles.items()}
+
+
+def load_profiles(path: str | None) -> dict[str, SiteProfile]:
+    if not path:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {site: SiteProfile.from_dict(profile) for site, profile in data.items()}
 
 
 @dataclass(slots=True)
@@ -98,7 +141,11 @@ class Unusable(ValueError):
 
 
 def clean_source(
-    source: SourceDocument, ruleset: RuleSet, default_site: str | None, limits: Limits | None = None
+    source: SourceDocument,
+    ruleset: RuleSet,
+    default_site: str | None,
+    limits: Limits | None = None,
+    profiles: dict[str, SiteProfile] | None = None,
 ) -> tuple[CleanDocument, DocumentHints]:
     """Decode and clean one readable document; raises DecodeError or Unusable with the reason."""
     limits = limits or Limits()
@@ -127,7 +174,8 @@ def clean_source(
             extraction.text, hints=merged, ruleset=ruleset, prior_removals=extraction.removals, detect_prose=False
         )
         return cleaned, merged
-    return clean_document(text, hints=hints, ruleset=ruleset), hints
+    profile = (profiles or {}).get(hints.site or "")
+    return clean_document(text, hints=hints, ruleset=ruleset, site_profile=profile), hints
 
 
 def process_batch(
@@ -143,6 +191,7 @@ def process_batch(
     the lake can be re-cleaned without the original files).
     """
     ruleset = ruleset or default_ruleset()
+    profiles = load_profiles(options.profiles_path)
     result = BatchResult(batch)
     articles: list[dict[str, Any]] = []
     removals: list[dict[str, Any]] = []
@@ -184,7 +233,7 @@ def process_batch(
             reject(source, *source.error)
             continue
         try:
-            cleaned, hints = clean_source(source, ruleset, options.site, options.limits)
+            cleaned, hints = clean_source(source, ruleset, default_site(source, options), options.limits, profiles)
         except (DecodeError, Unusable) as exc:
             reject(source, exc.reason, exc.detail)
             continue

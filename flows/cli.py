@@ -61,6 +61,10 @@ def run(
     ] = None,
     lake: LakeOption = None,
     site: Annotated[str | None, typer.Option(help="Site name for documents that carry no URL.")] = None,
+    site_from_folder: Annotated[
+        bool,
+        typer.Option("--site-from-folder", help="Documents without a URL belong to the site named by their folder."),
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Input files per batch (one task each).")] = 1000,
     workers: Annotated[
         int, typer.Option(min=1, help="Parallel batch workers (processes). Default: CPU cores.")
@@ -100,6 +104,7 @@ def run(
         inputs=inputs,
         batch_size=batch_size,
         site=site,
+        site_from_folder=site_from_folder,
         max_document_bytes=int(max_document_mb * 2**20),
         max_decompressed_bytes=int(max_decompressed_mb * 2**20),
         max_html_depth=max_html_depth,

@@ -22,6 +22,7 @@ from prefect.runtime import flow_run
 
 from flows.batch import (
     BatchOptions,
+    learn_profiles,
     now_utc,
     process_batch,
     read_manifest,
@@ -35,6 +36,7 @@ from flows.load import (
     COUNT_LABELS,
     commit_run,
     mark_duplicates,
+    merge_site_profiles,
     strip_common_paragraphs_in_run,
     summarize,
 )
@@ -69,20 +71,36 @@ def discover_inputs(inputs: list[str], staging_dir: str, batch_size: int) -> lis
     return manifests
 
 
-@task(cache_policy=NO_CACHE)
-def clean_batch(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Clean one batch into staged Parquet; returns counts and staged paths.
-
-    `manifest` lists input files (JSON), or is a `sources` Parquet file of the lake (reprocessing).
-    """
+def _batch_inputs(manifest: str, known_ids_path: str, options: dict[str, Any]):
+    """The documents of one batch, the ids already loaded, and the batch options."""
     known = set(json.loads(Path(known_ids_path).read_text(encoding="utf-8")))
+    options = dict(options)
     limits = Limits(**options.pop("limits"))
-    if manifest.endswith(".parquet"):
+    if manifest.endswith(".parquet"):  # reprocessing: a `sources` file of the lake
         sources = sources_from_table(manifest)
     else:
         sources = sources_from_files(read_manifest(manifest), limits)
-    result = process_batch(batch, sources, known, BatchOptions(limits=limits, **options))
-    return result.to_dict()
+    return sources, known, BatchOptions(limits=limits, **options)
+
+
+@task(cache_policy=NO_CACHE)
+def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> str | None:
+    """Count, per site, the lines of this batch's new pages; returns the partial profile's path."""
+    sources, known, batch_options = _batch_inputs(manifest, known_ids_path, options)
+    partial = learn_profiles(sources, known, batch_options)
+    if not partial:
+        return None
+    path = Path(batch_options.staging_dir) / "profiles" / f"b{batch:05d}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(partial), encoding="utf-8")
+    return str(path)
+
+
+@task(cache_policy=NO_CACHE)
+def clean_batch(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Clean one batch into staged Parquet; returns counts and staged paths."""
+    sources, known, batch_options = _batch_inputs(manifest, known_ids_path, options)
+    return process_batch(batch, sources, known, batch_options).to_dict()
 
 
 @task(cache_policy=NO_CACHE)
@@ -121,6 +139,11 @@ def publish_summary(summary: dict[str, Any]) -> None:
     create_markdown_artifact(
         key=SUMMARY_ARTIFACT_KEY, markdown=summary_markdown(summary), description="docclean run summary"
     )
+
+
+def _has_jsonl(manifests: list[str]) -> bool:
+    """JSONL records can carry URLs, hence sites, even when the run was given no site."""
+    return any(f.format == "jsonl" for m in manifests if m.endswith(".json") for f in read_manifest(m))
 
 
 def summary_markdown(summary: dict[str, Any]) -> str:
@@ -174,6 +197,7 @@ def clean_documents(
     max_html_depth: int = MAX_HTML_DEPTH,
     show_progress: bool = False,
     reprocess: bool = False,
+    site_from_folder: bool = False,
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
     variant_threshold: float = VARIANT_THRESHOLD,
 ) -> dict[str, Any]:
@@ -193,6 +217,7 @@ def clean_documents(
         "site": site,
         "limits": asdict(limits),
         "reprocess": reprocess,
+        "site_from_folder": site_from_folder,
         "minhash": asdict(MinHashConfig(duplicate_threshold=duplicate_threshold, variant_threshold=variant_threshold)),
     }
 
@@ -211,7 +236,18 @@ def clean_documents(
             manifests = [str(path) for path in target.files("sources")]
         else:
             manifests = discover_inputs(inputs, str(staging), batch_size)
-        options = {"run_id": run_id, "staging_dir": str(staging), "site": site, "limits": asdict(limits)}
+        options = {
+            "run_id": run_id,
+            "staging_dir": str(staging),
+            "site": site,
+            "site_from_folder": site_from_folder,
+            "limits": asdict(limits),
+        }
+        if site or site_from_folder or reprocess or _has_jsonl(manifests):
+            # Site templates: a first pass counts each site's lines over this run's pages.
+            partial = [learn_site_templates.submit(i, m, str(known_ids_path), options) for i, m in enumerate(manifests)]
+            paths = [p for p in (f.result() for f in partial) if p]
+            options["profiles_path"] = merge_site_profiles(target, run_id, paths, staging, fresh=reprocess)
         futures = [
             clean_batch.submit(i, manifest, str(known_ids_path), dict(options)) for i, manifest in enumerate(manifests)
         ]
@@ -221,6 +257,9 @@ def clean_documents(
             if show_progress:
                 _progress(len(batches), len(futures), sum(b["n_documents"] for b in batches), clock)
         batches.sort(key=lambda b: b["batch"])
+        profiles_file = staging / "site_profiles" / "b00000.parquet"
+        if batches and profiles_file.exists() and any(b["n_articles"] for b in batches):
+            batches[0]["files"]["site_profiles"] = str(profiles_file)
 
         staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
         thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}

@@ -21,6 +21,7 @@ from flows.batch import content_hash
 from transforms.common_paragraphs import paragraph_hashes, strip_common_paragraphs
 from transforms.minhash import KnownDocuments, MinHashConfig, assign_incremental
 from transforms.ruleset import RuleSet
+from transforms.templates import SiteProfile, merge_profiles
 from warehouse.catalog import build_catalog
 from warehouse.lake import Lake, rows_to_table, run_id_of, write_parquet_atomic
 
@@ -222,6 +223,41 @@ def _move_to_rejects(stage: Path, batch: dict[str, Any], emptied: list[dict[str,
     batch["rejects_by_reason"]["no_content"] = batch["rejects_by_reason"].get("no_content", 0) + len(emptied)
 
 
+def merge_site_profiles(
+    lake: Lake, run_id: str, partial_paths: list[str], staging: Path, *, fresh: bool = False
+) -> str | None:
+    """Merge the batches' partial profiles with the lake's (unless `fresh`); stage the result.
+
+    Writes `profiles.json` (what the cleaning tasks read) and, for the sites this run saw, their
+    whole merged profile as `site_profiles` rows (keys on one page only are not kept).
+    Returns the JSON path, or None when the run saw no page with a site.
+    """
+    merged: dict[str, SiteProfile] = {}
+    for path in partial_paths:
+        for site, data in json.loads(Path(path).read_text(encoding="utf-8")).items():
+            profile = SiteProfile.from_dict(data)
+            merged[site] = merge_profiles(merged[site], profile) if site in merged else profile
+    if not merged:
+        return None
+    if not fresh:
+        persisted = lake.site_profile_rows()
+        by_site: dict[str, list[dict]] = {}
+        for row in persisted.to_pylist():
+            by_site.setdefault(row["site"], []).append(row)
+        for site, rows in by_site.items():
+            if site in merged:
+                merged[site] = merge_profiles(SiteProfile.from_rows(rows), merged[site])
+    rows = [{**row, "run_id": run_id} for profile in merged.values() for row in profile.pruned(2).rows()]
+    if rows:
+        target = staging / "site_profiles" / "b00000.parquet"
+        write_parquet_atomic(
+            rows_to_table(rows, "site_profiles"), target, staging=staging / "tmp", table="site_profiles"
+        )
+    out = staging / "profiles.json"
+    out.write_text(json.dumps({site: p.to_dict() for site, p in merged.items()}), encoding="utf-8")
+    return str(out)
+
+
 def summarize(batches: list[dict[str, Any]]) -> dict[str, Any]:
     """Add up the per-batch counts."""
     totals: dict[str, Any] = {k: 0 for k in ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals")}
@@ -299,5 +335,6 @@ def commit_run(
             if run_id_of(path) != run_id:
                 path.unlink()
     lake.drop_superseded()
+    lake.drop_stale_profiles()
     build_catalog(lake)
     return True

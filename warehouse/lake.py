@@ -32,7 +32,7 @@ from warehouse.schemas import TABLES, with_metadata
 
 DATA_TABLES = ("articles", "removals", "rejects", "sources", "minhash")
 # Every table whose files belong to one run (uncommitted ones are deleted by recover()).
-RUN_TABLES = (*DATA_TABLES, "paragraph_counts")
+RUN_TABLES = (*DATA_TABLES, "paragraph_counts", "site_profiles")
 # Tables whose rows are one per document version; removals follow their document.
 DOCUMENT_TABLES = ("articles", "rejects")
 CATALOG_NAME = "docclean.duckdb"
@@ -180,6 +180,43 @@ class Lake:
                     path.unlink()
                 crash_point("superseding")
         return removed
+
+    def site_profile_rows(self) -> pa.Table:
+        """The current profile of every site: its rows from the latest committed run that saved it."""
+        data = self.read_table("site_profiles", ["site", "n_docs", "key", "doc_freq", "run_id"])
+        if not data.num_rows:
+            return data
+        order = self.run_order()
+        latest: dict[str, str] = {}
+        for site, run_id in set(zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)):
+            if site not in latest or order[run_id] > order[latest[site]]:
+                latest[site] = run_id
+        keep = [
+            latest[site] == run_id
+            for site, run_id in zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)
+        ]
+        return data.filter(pa.array(keep, pa.bool_()))
+
+    def drop_stale_profiles(self) -> None:
+        """Remove profile rows a later run replaced (each run saves whole profiles of its sites)."""
+        current = self.site_profile_rows()
+        wanted = set(zip(current["site"].to_pylist(), current["run_id"].to_pylist(), strict=True))
+        for path in self.files("site_profiles"):
+            if run_id_of(path) not in self.committed_run_ids():
+                continue
+            data = pq.read_table(path)
+            keep = [
+                (site, run) in wanted
+                for site, run in zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)
+            ]
+            if all(keep):
+                continue
+            if any(keep):
+                write_parquet_atomic(
+                    data.filter(pa.array(keep)), path, staging=self.root / "_staging" / "rewrite", table="site_profiles"
+                )
+            else:
+                path.unlink()
 
     def recover(self) -> list[Path]:
         """Delete what crashed runs left: uncommitted table files and old staging folders."""

@@ -121,6 +121,16 @@ PARAGRAPH_COUNTS = pa.schema(
     ]
 )
 
+SITE_PROFILES = pa.schema(
+    [
+        pa.field("site", pa.string(), nullable=False),
+        pa.field("n_docs", pa.int32(), nullable=False),
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("doc_freq", pa.int32(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "removals": REMOVALS,
@@ -128,6 +138,7 @@ TABLES: dict[str, pa.Schema] = {
     "sources": SOURCES,
     "minhash": MINHASH,
     "paragraph_counts": PARAGRAPH_COUNTS,
+    "site_profiles": SITE_PROFILES,
     "runs": RUNS,
 }
 

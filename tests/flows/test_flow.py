@@ -270,3 +270,55 @@ def test_a_paragraph_in_many_unrelated_articles_is_removed_but_syndicated_copies
         "WHERE a.source_uri LIKE '%story4.txt' AND r.rule_id = 'common_paragraph'",
     ).rows
     assert removed == [(disclaimer, None)] and n_removals == 1
+
+
+STORIES = [
+    "The harbour board approved repairs to the north pier after a long debate on Monday evening.",
+    "A new ferry service to the islands will start in June, the transport office announced.",
+    "Fishermen protested outside the town hall against the proposed quota cuts for cod.",
+    "The lifeboat crew rescued two kayakers caught by the tide near the lighthouse on Sunday.",
+    "Local schools will plant a thousand trees along the river path this autumn, teachers said.",
+    "The old customs house reopens as a museum of maritime history after three years of work.",
+    "Storm damage to the sea wall will cost more than expected, engineers told the council.",
+    "A bakery on the quay won a national prize for its rye bread, beating two hundred entries.",
+    "Volunteers counted more than four hundred seals on the sandbanks during the annual survey.",
+    "The yacht club elected its first woman commodore in its one hundred and twenty year history.",
+]
+
+
+def _site_page(i: int) -> str:
+    return (
+        "\n\n".join(
+            [
+                "Harbour Herald — independent reporting since 1901",
+                "Weather today: sunny intervals, light winds",
+                STORIES[i],
+                "Tip us off: tips at harbour herald dot test",
+            ]
+        )
+        + "\n"
+    )
+
+
+def test_site_templates_are_learned_per_site_persisted_and_used_for_a_single_new_page(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl1" / "harbour-herald"
+    crawl.mkdir(parents=True)
+    for i in range(6):
+        (crawl / f"page{i}.md").write_text(_site_page(i))
+    lake = Lake.at(tmp_path / "lake")
+    summary = clean_documents(inputs=[str(crawl.parent)], lake=str(lake.root), site_from_folder=True)
+    # per page: the two header lines (adjacent: one span) and the footer line
+    assert summary["removals_by_rule"]["site_template"] == 6 * 2
+    texts = run_query(lake, "SELECT site, text FROM articles").rows
+    assert {site for site, _ in texts} == {"harbour-herald"}
+    assert sorted(text for _, text in texts) == sorted(STORIES[:6])
+    n_docs = run_query(lake, "SELECT DISTINCT n_docs FROM site_profiles WHERE site = 'harbour-herald'").rows
+    assert n_docs == [(6,)]
+
+    later = tmp_path / "crawl2" / "harbour-herald"  # one new page of the same site, later
+    later.mkdir(parents=True)
+    (later / "page9.md").write_text(_site_page(9))
+    clean_documents(inputs=[str(later.parent)], lake=str(lake.root), site_from_folder=True)
+    text = run_query(lake, "SELECT text FROM articles WHERE source_uri LIKE '%page9.md'").rows[0][0]
+    assert text == STORIES[9]
+    assert run_query(lake, "SELECT DISTINCT n_docs FROM site_profiles WHERE site = 'harbour-herald'").rows == [(7,)]
