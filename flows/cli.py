@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -162,14 +163,37 @@ def _run_flow(target, task_runner, verbose: bool, **params: Any) -> None:
     from flows.flow import clean_documents
     from warehouse.lake import LakeBusyError
 
-    try:
-        summary = clean_documents.with_options(task_runner=task_runner)(
-            lake=str(target.root), show_progress=True, **params
-        )
-    except LakeBusyError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+    with _shared_prefect_api():
+        try:
+            summary = clean_documents.with_options(task_runner=task_runner)(
+                lake=str(target.root), show_progress=True, **params
+            )
+        except LakeBusyError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from None
     _print_summary(summary)
+
+
+@contextlib.contextmanager
+def _shared_prefect_api():
+    """One local Prefect API for this run and every worker process it starts.
+
+    Without a configured server, each worker process would start its own temporary one (~10 s
+    and ~200 MB each); started here and named in PREFECT_API_URL, the workers use this one.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        yield
+    finally:
+        del os.environ["PREFECT_API_URL"]
+        server.stop()
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -194,6 +218,32 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if not summary["committed"]:
         out.print("Nothing new: every document was already in the lake; no rows written.")
     out.print(f'Lake: {summary["lake"]}  ·  try: docclean query "select title, authors, published_at from articles"')
+
+
+@app.command()
+def serve(
+    inputs: Annotated[list[str] | None, typer.Argument(help="Files and folders to clean on each run.")] = None,
+    cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 * * * *" (minute granularity).')] = None,
+    interval: Annotated[float | None, typer.Option(min=1, help="Run every N seconds instead of on a cron.")] = None,
+    lake: LakeOption = None,
+    port: Annotated[int | None, typer.Option(help="Port for the local Prefect server (default: a free one).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Input files per batch.")] = 1000,
+    site: Annotated[str | None, typer.Option(help="Site name for documents that carry no URL.")] = None,
+) -> None:
+    """Run the flow on a schedule until Ctrl-C: starts a local Prefect server if none is configured.
+
+    For production, run a real Prefect server and worker instead (flows/DEPLOY.md).
+    """
+    if (cron is None) == (interval is None):
+        err.print("[red]error:[/] give exactly one of --cron or --interval")
+        raise typer.Exit(2)
+    apply_prefect_defaults()
+    from flows.serve import serve_schedule
+
+    params: dict[str, Any] = {"batch_size": batch_size}
+    if site:
+        params["site"] = site
+    serve_schedule(cron, inputs or None, str(_lake(lake).root), interval=interval, port=port, **params)
 
 
 @app.command()

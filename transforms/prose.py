@@ -96,6 +96,13 @@ def line_signals(line: Line) -> LineSignals:
     return LineSignals(len(tokens), density, stop, False, sentences)
 
 
+# Rules whose lines belong to the article itself (its header, bylines between sections, photo
+# captions): removed as metadata, they neither count as prose nor separate prose runs.
+ARTICLE_FURNITURE = frozenset(
+    {"byline", "dateline", "image_credit", "title", "repeated_title", "subtitle", "repeated_paragraph"}
+)
+
+
 def strip_low_prose(doc: LineDocument, rule: Rule) -> None:
     """Remove kept lines that are not part of the page's main prose, and link lists inside it."""
     # Lines earlier rules removed (share bars, sign-in links) still count as furniture when the
@@ -129,6 +136,9 @@ def strip_low_prose(doc: LineDocument, rule: Rule) -> None:
     escalate = rule.param("escalate_gaps", True)
     scores, gap = [], 1
     for line, s in zip(lines, signals, strict=True):
+        if line.removed_by in ARTICLE_FURNITURE:
+            scores.append(0.0)  # bylines and captions sit inside articles: they must not split one
+            continue
         if line.kept and is_prose(s):
             scores.append(float(s.words))
             gap = 1 if not escalate else 0

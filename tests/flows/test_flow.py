@@ -154,7 +154,7 @@ def test_cli_explain_shows_removed_spans_with_rules(seeded) -> None:
 
 def test_cli_help_on_every_command() -> None:
     runner = CliRunner()
-    for command in ([], ["run"], ["query"], ["explain"]):
+    for command in ([], ["run"], ["query"], ["explain"], ["search"], ["reprocess"], ["report"], ["serve"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0
         assert "Usage" in result.output
