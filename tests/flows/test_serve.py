@@ -1,0 +1,162 @@
+"""`python -m flows.serve`: a real local Prefect server + runner, a scheduled run into a lake, a clean stop.
+
+One subprocess serves the flow every 5 s with its own Prefect home (a fresh database, ~10 s to
+start). The test waits for a completed run of the deployment (Prefect API) and its row in the
+lake, sends SIGTERM, and checks that every process it started is gone, the port is free and the
+deployment is left paused, with no schedule and no unfinished run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+
+from flows.serve import DEPLOYMENT_NAME, free_port
+from tests.conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.flow
+RUN_TIMEOUT = 75.0
+
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """pid -> (ppid, session id), from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                found[int(entry.name)] = (int(fields[1]), int(fields[4]))
+    return found
+
+
+def _tree(root: int) -> set[int]:
+    procs = _processes()
+    tree, frontier = {root}, {root}
+    while frontier:
+        frontier = {pid for pid, (ppid, _) in procs.items() if ppid in frontier} - tree
+        tree |= frontier
+    return tree
+
+
+def _lake_runs(lake: Path) -> list[dict]:
+    files = sorted(str(f) for f in (lake / "runs").glob("*.parquet"))
+    if not files:
+        return []
+    return ds.dataset(files, format="parquet").to_table(columns=["flow_run_id", "inputs"]).to_pylist()
+
+
+def _completed_runs(port: int) -> list[dict]:
+    """Completed flow runs of the deployment, from the served Prefect API."""
+    query = {
+        "deployments": {"name": {"any_": [DEPLOYMENT_NAME]}},
+        "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}},
+    }
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/flow_runs/filter",
+        data=json.dumps(query).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.load(response)
+    except OSError:
+        return []  # the server is still starting
+
+
+def _port_free(port: int) -> bool:
+    """Nothing listening: a new server could bind it (closed connections in TIME_WAIT do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
+def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path) -> None:
+    inputs, lake, home = tmp_path / "in", tmp_path / "lake", tmp_path / "prefect-home"
+    shutil.copytree(SEEDS, inputs)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        # Fast enough to see a run within the test: scheduler loop and runner polling every 2 s.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+        "DOCCLEAN_SERVER_UI": "false",
+    }
+    env.pop("PREFECT_API_URL", None)  # serve must start its own server
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "flows.serve", "--interval", "5", str(inputs), "--lake", str(lake)]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [*command, "--port", str(port), "--batch-size", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    started: set[int] = set()
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while not _completed_runs(port) and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            started |= _tree(proc.pid)
+            time.sleep(0.5)
+        completed = _completed_runs(port)
+        assert completed, f"no scheduled run completed in {RUN_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}"
+        assert completed[0]["parameters"]["lake"] == str(lake)
+        runs = _lake_runs(lake)
+        assert {r["flow_run_id"] for r in runs} & {c["id"] for c in completed}
+        assert runs[0]["inputs"] == [str(inputs)]
+        started |= _tree(proc.pid)
+        assert len(started) >= 2, "expected the serve process and its Prefect server"
+        assert not _port_free(port)
+
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=45) == 0, log.read_text()[-3000:]
+    finally:
+        if proc.poll() is None:  # the test failed: do not leave the tree behind
+            for pid in _tree(proc.pid):
+                os.kill(pid, signal.SIGKILL)
+            proc.wait()
+
+    output = log.read_text()
+    assert f"Prefect UI: http://127.0.0.1:{port}" in output
+    assert "paused, its schedules deleted" in output
+    alive = _processes()
+    assert not started & alive.keys(), f"left behind: {started & alive.keys()}"
+    assert not [pid for pid, (_, sid) in alive.items() if sid in started], "a process of its sessions survives"
+    assert _port_free(port)
+
+    db = sqlite3.connect(home / "prefect.db")
+    try:
+        (deployment_id, paused), *_ = db.execute("SELECT id, paused FROM deployment WHERE name = ?", [DEPLOYMENT_NAME])
+        assert paused
+        assert db.execute("SELECT count(*) FROM deployment_schedule").fetchone() == (0,)
+        states = {
+            state for (state,) in db.execute("SELECT state_type FROM flow_run WHERE deployment_id = ?", [deployment_id])
+        }
+        assert "COMPLETED" in states
+        # Nothing left to start or stuck mid-run: the stop cancelled what it interrupted.
+        assert not states & {"SCHEDULED", "PENDING", "RUNNING", "CANCELLING"}
+    finally:
+        db.close()
