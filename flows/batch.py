@@ -6,6 +6,7 @@ it directly. Each input document ends as exactly one article row or one reject r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import traceback
@@ -26,7 +27,7 @@ from transforms.lines import LineDocument
 from transforms.minhash import signatures as minhash_signatures
 from transforms.models import CleanDocument, DocumentHints
 from transforms.normalize import prepare_text
-from transforms.ruleset import RuleSet, default_ruleset
+from transforms.ruleset import RuleError, RuleSet, default_ruleset, packaged_rule_sources, parse_ruleset
 from transforms.templates import SiteProfile
 from warehouse.crash import crash_point
 from warehouse.lake import rows_to_table, write_parquet_atomic
@@ -40,6 +41,21 @@ class BatchOptions:
     site_from_folder: bool = False  # documents without a URL: the site is their folder's name
     limits: Limits = field(default_factory=Limits)
     profiles_path: str | None = None  # site profiles (JSON) learned for this run
+    rules_dir: str | None = None  # user rule files (*.toml) laid over the packaged ones
+
+
+@functools.cache
+def load_ruleset(rules_dir: str | None = None) -> RuleSet:
+    """The packaged rules, with the `*.toml` files of `rules_dir` laid over them (same id: replaced)."""
+    if rules_dir is None:
+        return default_ruleset()
+    folder = Path(rules_dir)
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise RuleError(f"{folder}: no *.toml rule files there (see transforms/rules/ for the format)")
+    # User files sort after the packaged ones ("~" > letters), so their rule ids win.
+    user = {f"~user/{path.name}": path.read_text(encoding="utf-8") for path in files}
+    return parse_ruleset({**packaged_rule_sources(), **user})
 
 
 def default_site(source: SourceDocument, options: BatchOptions) -> str | None:
@@ -190,7 +206,7 @@ def process_batch(
     Writes articles, removals, rejects and `sources` (the raw bytes and container metadata, so
     the lake can be re-cleaned without the original files).
     """
-    ruleset = ruleset or default_ruleset()
+    ruleset = ruleset or load_ruleset(options.rules_dir)
     profiles = load_profiles(options.profiles_path)
     result = BatchResult(batch)
     articles: list[dict[str, Any]] = []

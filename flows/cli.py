@@ -77,6 +77,10 @@ def run(
         float, typer.Option(min=0.001, help="Stop decompressing a .gz input past this (MB): gzip bombs.")
     ] = MAX_DECOMPRESSED_BYTES / 2**20,
     max_html_depth: Annotated[int, typer.Option(min=1, help="Reject HTML nested deeper than this.")] = MAX_HTML_DEPTH,
+    rules: Annotated[
+        Path | None,
+        typer.Option(help="Folder of your own rule files (*.toml), laid over the packaged ones: same id replaces."),
+    ] = None,
     runner: Annotated[
         Runner, typer.Option(help="Where batch tasks run: local processes, or a Dask cluster (prefect-dask).")
     ] = Runner.local,
@@ -106,6 +110,7 @@ def run(
         batch_size=batch_size,
         site=site,
         site_from_folder=site_from_folder,
+        rules_dir=str(rules) if rules else None,
         max_document_bytes=int(max_document_mb * 2**20),
         max_decompressed_bytes=int(max_decompressed_mb * 2**20),
         max_html_depth=max_html_depth,
@@ -115,6 +120,9 @@ def run(
 @app.command()
 def reprocess(
     lake: LakeOption = None,
+    rules: Annotated[
+        Path | None, typer.Option(help="Folder of your own rule files (*.toml), laid over the packaged ones.")
+    ] = None,
     workers: Annotated[
         int, typer.Option(min=1, help="Parallel batch workers (processes). Default: CPU cores.")
     ] = os.cpu_count() or 1,
@@ -130,7 +138,13 @@ def reprocess(
         err.print(f"[red]error:[/] {target.root} has no documents to reprocess; run `docclean run` first")
         raise typer.Exit(1)
     err.print(f"[bold]docclean[/] reprocessing {target.root} ({n_batches} batches)")
-    _run_flow(target, local_task_runner(min(workers, n_batches)), verbose, reprocess=True)
+    _run_flow(
+        target,
+        local_task_runner(min(workers, n_batches)),
+        verbose,
+        reprocess=True,
+        rules_dir=str(rules) if rules else None,
+    )
 
 
 def local_task_runner(workers: int):
@@ -161,6 +175,7 @@ def dask_task_runner(address: str | None, workers: int):
 def _run_flow(target, task_runner, verbose: bool, **params: Any) -> None:
     apply_prefect_defaults(verbose)
     from flows.flow import clean_documents
+    from transforms.ruleset import RuleError
     from warehouse.lake import LakeBusyError
 
     with _shared_prefect_api():
@@ -170,6 +185,9 @@ def _run_flow(target, task_runner, verbose: bool, **params: Any) -> None:
             )
         except LakeBusyError as exc:
             err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+        except RuleError as exc:
+            err.print(f"[red]error in your rules:[/] {exc}")
             raise typer.Exit(2) from None
     _print_summary(summary)
 
@@ -186,14 +204,20 @@ def _shared_prefect_api():
         return
     from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer()
-    server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+    server = SubprocessASGIServer()  # one per process: reused if something here already started it
+    started_here = not server.running
+    if started_here:
+        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
         yield
     finally:
+        if started_here:
+            from prefect.logging.handlers import APILogWorker
+
+            APILogWorker.drain_all(timeout=5)  # send the run's last logs before the server goes
+            server.stop()
         del os.environ["PREFECT_API_URL"]
-        server.stop()
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from prefect.runtime import flow_run
 from flows.batch import (
     BatchOptions,
     learn_profiles,
+    load_ruleset,
     now_utc,
     process_batch,
     read_manifest,
@@ -42,7 +43,6 @@ from flows.load import (
 )
 from flows.settings import project_root
 from transforms.minhash import MinHashConfig
-from transforms.ruleset import default_ruleset
 from warehouse.lake import Lake
 
 DEFAULT_LAKE = "warehouse/lake"
@@ -114,10 +114,11 @@ def find_duplicates(
 
 @task(cache_policy=NO_CACHE)
 def remove_common_paragraphs(
-    lake_root: str, run_id: str, batches: list[dict[str, Any]], fresh: bool
+    lake_root: str, run_id: str, batches: list[dict[str, Any]], fresh: bool, rules_dir: str | None
 ) -> tuple[list[dict[str, Any]], int]:
     """Take paragraphs that recur across many unrelated documents out of this run's articles."""
-    n = strip_common_paragraphs_in_run(Lake.at(lake_root), run_id, batches, default_ruleset(), fresh=fresh)
+    ruleset = load_ruleset(rules_dir)
+    n = strip_common_paragraphs_in_run(Lake.at(lake_root), run_id, batches, ruleset, fresh=fresh)
     return batches, n
 
 
@@ -126,7 +127,7 @@ def load_lake(lake_root: str, run: dict[str, Any], batches: list[dict[str, Any]]
     """Commit the staged files and the run row; rebuild the DuckDB catalog."""
     return commit_run(
         Lake.at(lake_root),
-        ruleset=default_ruleset(),
+        ruleset=load_ruleset(run["config"].get("rules_dir")),
         batches=batches,
         duplicates=duplicates,
         finished_at=now_utc(),
@@ -198,6 +199,7 @@ def clean_documents(
     show_progress: bool = False,
     reprocess: bool = False,
     site_from_folder: bool = False,
+    rules_dir: str | None = None,
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
     variant_threshold: float = VARIANT_THRESHOLD,
 ) -> dict[str, Any]:
@@ -210,6 +212,8 @@ def clean_documents(
     root = project_root()
     inputs = list(inputs) if inputs else [str(root / p) for p in DEFAULT_INPUTS]
     target = Lake.at(lake or root / DEFAULT_LAKE)
+    rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
+    load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth)
     run_id = new_run_id()
     config = {
@@ -218,6 +222,7 @@ def clean_documents(
         "limits": asdict(limits),
         "reprocess": reprocess,
         "site_from_folder": site_from_folder,
+        "rules_dir": rules_dir,
         "minhash": asdict(MinHashConfig(duplicate_threshold=duplicate_threshold, variant_threshold=variant_threshold)),
     }
 
@@ -241,6 +246,7 @@ def clean_documents(
             "staging_dir": str(staging),
             "site": site,
             "site_from_folder": site_from_folder,
+            "rules_dir": rules_dir,
             "limits": asdict(limits),
         }
         if site or site_from_folder or reprocess or _has_jsonl(manifests):
@@ -264,7 +270,7 @@ def clean_documents(
         staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
         thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}
         duplicates = find_duplicates(str(target.root), staged["articles"], staged["minhash"], thresholds)
-        batches, _ = remove_common_paragraphs(str(target.root), run_id, batches, reprocess)
+        batches, _ = remove_common_paragraphs(str(target.root), run_id, batches, reprocess, rules_dir)
         run = {
             "run_id": run_id,
             "flow_run_id": flow_run.get_id(),

@@ -322,3 +322,28 @@ def test_site_templates_are_learned_per_site_persisted_and_used_for_a_single_new
     text = run_query(lake, "SELECT text FROM articles WHERE source_uri LIKE '%page9.md'").rows[0][0]
     assert text == STORIES[9]
     assert run_query(lake, "SELECT DISTINCT n_docs FROM site_profiles WHERE site = 'harbour-herald'").rows == [(7,)]
+
+
+def test_user_rule_files_extend_and_replace_the_packaged_rules(tmp_path: Path) -> None:
+    from flows.batch import load_ruleset
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "house.toml").write_text(
+        '[[rule]]\nid = "house_promo"\nkind = "line"\nreason = "Our own promo line"\n'
+        'patterns = ["try our crossword today!?"]\n'
+    )
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text("The council met on Monday to discuss the budget.\n\nTry our crossword today!\n")
+    lake = Lake.at(tmp_path / "lake")
+    summary = clean_documents(inputs=[str(inputs)], lake=str(lake.root), rules_dir=str(rules))
+    assert summary["removals_by_rule"] == {"house_promo": 1}
+    fingerprint = run_query(lake, "SELECT ruleset_fingerprint FROM runs").rows[0][0]
+    assert fingerprint == load_ruleset(str(rules)).fingerprint != load_ruleset(None).fingerprint
+
+    (rules / "broken.toml").write_text('[[rule]]\nid = "x"\nkind = "line"\nreason = "r"\npatterns = ["(oops"]\n')
+    load_ruleset.cache_clear()
+    result = CliRunner().invoke(app, ["run", str(inputs), "--lake", str(tmp_path / "lake2"), "--rules", str(rules)])
+    assert result.exit_code == 2
+    assert "bad regular expression" in result.output and "broken.toml" in result.output
