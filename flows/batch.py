@@ -187,7 +187,12 @@ def clean_source(
         # The extractor already kept only the article: the one-page prose detector would cut real
         # lists and short paragraphs from it (benchmarks/extraction.py: recall 0.937 -> 0.927).
         cleaned = clean_document(
-            extraction.text, hints=merged, ruleset=ruleset, prior_removals=extraction.removals, detect_prose=False
+            extraction.text,
+            hints=merged,
+            ruleset=ruleset,
+            prior_removals=extraction.removals,
+            detect_prose=False,
+            record_syntax=False,  # the markdown is the extractor's, not the page's
         )
         return cleaned, merged
     profile = (profiles or {}).get(hints.site or "")

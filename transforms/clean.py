@@ -31,6 +31,7 @@ def clean_document(
     site_profile: SiteProfile | None = None,
     detect_prose: bool = True,
     markdown: bool = True,
+    record_syntax: bool = True,
 ) -> CleanDocument:
     """Strip boilerplate from one document's text and extract its metadata.
 
@@ -38,7 +39,8 @@ def clean_document(
     first. Metadata in `hints` wins over what the text says, except authors and date, which
     the text supplies when the hints have none. `site_profile` enables the site-template step;
     `detect_prose` the prose-region step (off for text an HTML extractor already reduced to the
-    article); `markdown=False` takes the text literally instead of reducing markdown syntax.
+    article); `markdown=False` takes the text literally instead of reducing markdown syntax;
+    `record_syntax=False` reduces it without reporting it (markdown an HTML extractor wrote).
 
     >>> doc = clean_document("Big News Today\\n\\nBy Jane Doe\\n\\nThe council met on Monday.")
     >>> doc.title, doc.authors, doc.text
@@ -72,6 +74,6 @@ def clean_document(
         authors=hints.authors or facts.authors,
         published_at=hints.published_at or facts.published_at,
         language=hints.language or detect_language(body),
-        removals=[*prior_removals, *doc.removals(reasons)],
+        removals=[*prior_removals, *doc.removals(reasons, syntax=record_syntax)],
         source_chars=len(prepared),
     )

@@ -80,11 +80,12 @@ class LineDocument:
             line.removed_by = rule_id
             self.reasons.setdefault(rule_id, reason)
 
-    def removals(self, reason_of: dict[str, str]) -> list[Removal]:
+    def removals(self, reason_of: dict[str, str], *, syntax: bool = True) -> list[Removal]:
         """Removed lines and, on kept lines, the markdown syntax taken out, in document order.
 
         Consecutive lines removed by the same rule form one removal (a subscription block is
-        one span, not fifteen).
+        one span, not fifteen). `syntax=False` leaves out markdown syntax spans (for markdown an
+        extractor wrote, which was never in the document).
         """
         out: list[Removal] = []
         run: list[Line] = []
@@ -105,7 +106,7 @@ class LineDocument:
             if not line.rendered.spans and not line.text:
                 continue
             flush()
-            for span in line.rendered.spans:
+            for span in line.rendered.spans if syntax else ():
                 out.append(
                     Removal(
                         span.rule_id,

@@ -59,26 +59,23 @@ def link_text_chars(line: Line) -> tuple[int, int]:
     links the run is `](url)[`. Visible characters after a run ending in `[` are link text
     until the next link run.
     """
-    marks: list[str | None] = [None] * len(line.raw)
-    for span in line.rendered.spans:
-        for i in range(span.start, span.end):
-            marks[i] = span.rule_id
+    raw = line.raw
     visible = linked = 0
     in_link = False
-    i, n = 0, len(line.raw)
-    while i < n:
-        if marks[i] == "markdown_link":
-            j = i
-            while j < n and marks[j] == "markdown_link":
-                j += 1
-            in_link = line.raw[j - 1] == "["
-            i = j
-            continue
-        if marks[i] is None and not line.raw[i].isspace():
-            visible += 1
-            if in_link:
-                linked += 1
-        i += 1
+    pos = 0
+    for span in sorted(line.rendered.spans, key=lambda sp: sp.start):
+        if span.start > pos:
+            gap = raw[pos : span.start]
+            shown = len(gap) - gap.count(" ")
+            visible += shown
+            linked += shown if in_link else 0
+        if span.rule_id == "markdown_link":
+            in_link = raw[span.end - 1] == "["
+        pos = max(pos, span.end)
+    gap = raw[pos:]
+    shown = len(gap) - gap.count(" ")
+    visible += shown
+    linked += shown if in_link else 0
     return linked, visible
 
 

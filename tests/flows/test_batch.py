@@ -79,3 +79,24 @@ def test_documents_already_loaded_are_skipped(tmp_path: Path) -> None:
     )
     assert again.n_skipped == again.n_documents == first.n_documents
     assert again.files == {}
+
+
+def test_markdown_written_by_the_html_extractor_is_not_reported_as_removed(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Storm Hits Coast | Daily Example</title></head><body><article>"
+        "<h1>Storm Hits Coast</h1><p>The storm reached the <b>coast</b> on <i>Monday</i> night, officials said.</p>"
+        "<h2>Damage</h2><p>Dozens of homes lost power and two roads were closed by fallen trees.</p>"
+        "</article><footer>Share on Facebook</footer></body></html>"
+    )
+    (tmp_path / "page.html").write_text(page)
+    result = process_batch(
+        0,
+        sources_from_files(discover_files([str(tmp_path / "page.html")]), Limits()),
+        set(),
+        BatchOptions(run_id="r", staging_dir=str(tmp_path / "stage")),
+    )
+    article = pq.read_table(result.files["articles"]).to_pylist()[0]
+    assert article["title"] == "Storm Hits Coast"
+    assert "coast on Monday night" in article["text"] and "**" not in article["text"]
+    rules = set(result.removals_by_rule)
+    assert not {r for r in rules if r.startswith("markdown_")}, rules
