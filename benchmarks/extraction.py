@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import importlib.util
 import json
 import sys
 import time
@@ -32,6 +31,7 @@ if str(REPO) not in sys.path:
 
 import trafilatura  # noqa: E402
 from charset_normalizer import from_bytes  # noqa: E402
+from common import load_scorer  # noqa: E402  (benchmarks/common.py: the script folder is on sys.path)
 
 from transforms.clean import clean_document  # noqa: E402
 from transforms.dates import parse_date  # noqa: E402
@@ -175,15 +175,6 @@ def run_all(pages: list[Page], jobs: int) -> dict[str, Result]:
 
 # --------------------------------------------------------------------------------------------
 # scoring
-
-
-def load_scorer(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_extraction", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot import the scorer from {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # WCXB's gold straightens quotes and dashes; so does the comparison, for both systems.

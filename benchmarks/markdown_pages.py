@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import sys
 import time
@@ -31,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+
+from common import load_scorer  # benchmarks/common.py (the script folder is on sys.path)
 
 from transforms.clean import clean_document
 from transforms.lines import LineDocument
@@ -52,15 +53,6 @@ class Corpus:
     name: str
     pages: list[Page]
     truth: dict[str, str]
-
-
-def load_scorer(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_extraction", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load the scorer from {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def read_gz(path: Path) -> str:

@@ -29,6 +29,17 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
+
+@contextlib.contextmanager
+def _reported(*errors: type[Exception], code: int = 1):
+    """Turn the given errors into one red line and exit `code`: users get the message, not a trace."""
+    try:
+        yield
+    except errors as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(code) from None
+
+
 LakeOption = Annotated[
     Path | None,
     typer.Option("--lake", help="Lake folder (default: warehouse/lake in the project).", show_default=False),
@@ -303,11 +314,8 @@ def query(
     if not sql:
         err.print("[red]error:[/] give SQL, `-` to read it from stdin, or --saved NAME (see --list)")
         raise typer.Exit(1)
-    try:
+    with _reported(QueryError):
         result = run_query(_lake(lake), sql)
-    except QueryError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
     _print_rows(result.columns, result.rows, output)
 
 
@@ -322,11 +330,8 @@ def search(
     from warehouse.catalog import QueryError
     from warehouse.search import search_articles
 
-    try:
+    with _reported(QueryError):
         result = search_articles(_lake(lake), terms, limit)
-    except QueryError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
     _print_rows(result.columns, result.rows, output)
 
 
@@ -340,11 +345,8 @@ def report(
     from warehouse.catalog import QueryError
     from warehouse.report import build_report
 
-    try:
+    with _reported(QueryError):
         stats = build_report(_lake(lake), out, run_id=run_id)
-    except QueryError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
     err.print(
         f"report written to {stats.path} ({stats.documents:,} documents, {stats.removals:,} removed spans, "
         f"{stats.size_bytes / 1e6:.1f} MB): open it in a browser"
@@ -392,16 +394,13 @@ def explain(
         as_uri = Path(document).expanduser().resolve().as_uri()
     where = "doc_id LIKE ? || '%' OR source_uri IN (?, ?) OR source_uri LIKE '%/' || ?"
     params = [document, document, as_uri, document]
-    try:
+    with _reported(QueryError):
         docs = run_query(
             target,
             f"SELECT doc_id, 'article' AS kind FROM articles WHERE {where} "
             f"UNION ALL SELECT doc_id, 'reject' FROM rejects WHERE {where}",
             params + params,
         )
-    except QueryError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
     if not docs.rows:
         err.print(
             f"[red]error:[/] no document matches {document!r}; list them with "
