@@ -72,3 +72,21 @@ def test_files_from_an_older_schema_read_new_columns_as_null_and_old_catalogs_ar
     con.close()
     rows = run_query(lake, "SELECT count(*), count(dup_similarity) FROM articles").rows
     assert rows == [(3, 0)]
+
+
+def test_a_changed_input_replaces_its_old_version_in_views_and_files(small_lake) -> None:
+    import pyarrow.dataset as ds
+
+    from tests.warehouse.conftest import load_folder
+
+    lake, folder = small_lake
+    (folder / "budget.md").write_text(
+        "# Council Passes Budget\n\nThe council passed the annual budget after a short debate about parks.\n"
+    )
+    assert load_folder(lake, folder, "run-2")
+    rows = run_query(lake, "SELECT text, run_id FROM articles WHERE source_uri LIKE '%budget.md'").rows
+    assert rows == [("The council passed the annual budget after a short debate about parks.", "run-2")]
+    assert run_query(lake, "SELECT count(*) FROM articles").rows == [(3,)]
+    for table in ("articles", "sources", "minhash"):
+        assert ds.dataset(str(lake.table_dir(table)), format="parquet").count_rows() == 3, table
+    assert set(run_checks(lake).values()) == {0}
