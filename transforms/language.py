@@ -8,7 +8,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 _MIN_CHARS = 40
 _MIN_PROBABILITY = 0.6
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS = 1500  # as accurate as 3,000 on the benchmark pages (100/100 agree), half the time
 
 
 @lru_cache(maxsize=1)
