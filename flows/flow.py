@@ -48,11 +48,9 @@ from warehouse.lake import Lake
 DEFAULT_LAKE = "warehouse/lake"
 DEFAULT_INPUTS = ("seeds",)
 SUMMARY_ARTIFACT_KEY = "docclean-run-summary"
-# Near-duplicate thresholds on estimated Jaccard (word 3-grams). 0.55 rather than 0.5 for
-# variants: on benchmarks/dedup.py it keeps recall 1.000 and lifts precision 0.997 -> 0.999,
-# because rewrites sharing ~60% of a story sit near 0.43-0.5.
-DUPLICATE_THRESHOLD = 0.8
-VARIANT_THRESHOLD = 0.55
+# Near-duplicate thresholds on estimated Jaccard (word 3-grams): MinHashConfig's measured defaults.
+DUPLICATE_THRESHOLD = MinHashConfig().duplicate_threshold
+VARIANT_THRESHOLD = MinHashConfig().variant_threshold
 
 
 def new_run_id() -> str:

@@ -63,7 +63,7 @@ class MinHashConfig:
     bands: int = 25
     rows: int = 5
     duplicate_threshold: float = 0.8
-    variant_threshold: float = 0.5
+    variant_threshold: float = 0.55  # 0.5 let ~0.6% of same-story rewrites in (benchmarks/dedup.py)
     # Buckets larger than this (degenerate texts, huge exact-copy groups) link each member to
     # the bucket's first member instead of all pairs, so candidates grow linearly, not
     # quadratically. Real duplicates collide in many bands, so they still meet.
