@@ -375,7 +375,7 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
     else:
         table = Table(*columns, show_lines=False)
         for row in rows:
-            table.add_row(*("" if v is None else str(_jsonable(v)) for v in row))
+            table.add_row(*("" if v is None else str(v) for v in row))
         out.print(table)
         err.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
 
