@@ -1,15 +1,16 @@
--- Run history: what each run read and wrote, with the rule set it used.
+-- Run history: what each run read and wrote, how fast, with which rules.
 SELECT
     run_id,
     started_at,
-    round(epoch(finished_at) - epoch(started_at), 1) AS seconds,
+    seconds,
+    documents_per_second,
     n_documents,
     n_skipped,
     n_articles,
     n_rejects,
     n_removals,
     n_duplicates,
-    ruleset_version,
-    ruleset_fingerprint
-FROM runs
+    n_variants,
+    ruleset_version
+FROM runs_summary
 ORDER BY started_at DESC;
