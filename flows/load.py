@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -109,44 +110,55 @@ def mark_duplicates(
 def strip_common_paragraphs_in_run(
     lake: Lake, run_id: str, batches: list[dict[str, Any]], ruleset: RuleSet, *, fresh: bool = False
 ) -> int:
-    """Remove paragraphs found in many unrelated documents from this run's staged articles.
+    """Remove paragraphs that recur across many unrelated documents of a site from this run's articles.
 
-    Counts paragraphs over canonical articles only (one per near-duplicate cluster), adding the
-    lake's counts unless `fresh` (reprocessing recounts everything); stages this run's counts
-    as `paragraph_counts`; records each removal; an article left with no text becomes a reject.
-    Updates the batches' counts and staged files in place; returns paragraphs removed.
+    Counts paragraphs per site over canonical articles only (one per near-duplicate cluster),
+    adding the lake's counts unless `fresh` (reprocessing recounts everything). A paragraph is
+    common on a site when it is in at least max(min_documents, min_fraction x the site's
+    canonical articles) of them: a disclaimer or bio, not a quote many outlets happened to use.
+    Stages this run's counts as `paragraph_counts`; records each removal; an article left with
+    no text becomes a reject. Updates the batches in place; returns paragraphs removed.
     """
     rule = ruleset.get("common_paragraph")
     min_docs, min_words = rule.param("min_documents", 5), rule.param("min_words", 7)
+    min_fraction = rule.param("min_fraction", 0.01)
     staged = [b for b in batches if "articles" in b["files"]]
-    counts: Counter[str] = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
+    site_docs: Counter[str] = Counter()
     for batch in staged:
-        table = pq.read_table(batch["files"]["articles"], columns=["text", "dup_role"])
-        for text, role in zip(table["text"].to_pylist(), table["dup_role"].to_pylist(), strict=True):
+        table = pq.read_table(batch["files"]["articles"], columns=["site", "text", "dup_role"])
+        for site, text, role in zip(*(table[c].to_pylist() for c in table.column_names), strict=True):
             if role == "canonical":
-                counts.update(paragraph_hashes(text, min_words))
+                site_docs[site or ""] += 1
+                counts.update((site or "", key) for key in paragraph_hashes(text, min_words))
     if counts:
-        rows = [{"key": key, "n_documents": n, "run_id": run_id} for key, n in sorted(counts.items())]
+        rows = [
+            {"site": site, "key": key, "n_documents": n, "run_id": run_id} for (site, key), n in sorted(counts.items())
+        ]
         path = lake.staging_dir(run_id) / "paragraph_counts" / "b00000.parquet"
         write_parquet_atomic(
             rows_to_table(rows, "paragraph_counts"), path, staging=path.parent / "tmp", table="paragraph_counts"
         )
         batches[0]["files"]["paragraph_counts"] = str(path)
     if not fresh:
-        known = lake.read_table("paragraph_counts", ["key", "n_documents"])
-        for key, n in zip(known["key"].to_pylist(), known["n_documents"].to_pylist(), strict=True):
-            if key in counts:
-                counts[key] += n
-    common = {key for key, n in counts.items() if n >= min_docs}
+        known = lake.read_table("paragraph_counts", ["site", "key", "n_documents"])
+        for site, key, n in zip(*(known[c].to_pylist() for c in known.column_names), strict=True):
+            if (site or "", key) in counts:
+                counts[(site or "", key)] += n
+        loaded = lake.read_table("articles", ["site", "dup_role"])
+        for site, role in zip(loaded["site"].to_pylist(), loaded["dup_role"].to_pylist(), strict=True):
+            if role == "canonical":
+                site_docs[site or ""] += 1
+    common: dict[str, set[str]] = {}
+    for (site, key), n in counts.items():
+        if n >= max(min_docs, math.ceil(min_fraction * site_docs[site])):
+            common.setdefault(site, set()).add(key)
     if not common:
         return 0
-    removed_total = 0
-    for batch in staged:
-        removed_total += _strip_batch(lake, run_id, batch, common, min_words, rule)
-    return removed_total
+    return sum(_strip_batch(run_id, batch, common, min_words, rule) for batch in staged)
 
 
-def _strip_batch(lake: Lake, run_id: str, batch: dict[str, Any], common: set[str], min_words: int, rule) -> int:
+def _strip_batch(run_id: str, batch: dict[str, Any], common: dict[str, set[str]], min_words: int, rule) -> int:
     articles = pq.read_table(batch["files"]["articles"]).to_pylist()
     removals_path = batch["files"].get("removals")
     removals = pq.read_table(removals_path).to_pylist() if removals_path else []
@@ -155,7 +167,7 @@ def _strip_batch(lake: Lake, run_id: str, batch: dict[str, Any], common: set[str
         next_seq[row["doc_id"]] = max(next_seq[row["doc_id"]], row["seq"] + 1)
     kept, emptied, n_removed = [], [], 0
     for article in articles:
-        text, gone = strip_common_paragraphs(article["text"], common, min_words)
+        text, gone = strip_common_paragraphs(article["text"], common.get(article["site"] or "", set()), min_words)
         for paragraph in gone:
             removals.append(
                 {

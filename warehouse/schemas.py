@@ -115,6 +115,7 @@ MINHASH = pa.schema(
 
 PARAGRAPH_COUNTS = pa.schema(
     [
+        pa.field("site", pa.string(), nullable=False),
         pa.field("key", pa.string(), nullable=False),
         pa.field("n_documents", pa.int32(), nullable=False),
         pa.field("run_id", pa.string(), nullable=False),

@@ -347,3 +347,31 @@ def test_user_rule_files_extend_and_replace_the_packaged_rules(tmp_path: Path) -
     result = CliRunner().invoke(app, ["run", str(inputs), "--lake", str(tmp_path / "lake2"), "--rules", str(rules)])
     assert result.exit_code == 2
     assert "bad regular expression" in result.output and "broken.toml" in result.output
+
+
+def test_a_paragraph_many_sites_quote_is_not_common_but_one_sites_footer_is(tmp_path: Path) -> None:
+    quote = '"We will rebuild the harbour stronger than before," the mayor told reporters on Tuesday.'
+    footer = "Harbour Daily is published by an independent trust and funded entirely by its readers."
+    stories = [
+        "The storm destroyed the ferry terminal and damaged dozens of boats moored in the marina.",
+        "Insurers expect claims to run into the millions after the worst storm in thirty years.",
+        "Volunteers spent the weekend clearing debris from the beach and the coastal path.",
+        "The council will vote next month on an emergency fund for small businesses on the quay.",
+        "Engineers said the sea wall held, but the old lighthouse will need a new foundation.",
+        "Schools near the harbour reopened on Wednesday after power was restored to the area.",
+    ]
+    lines = [
+        json.dumps({"id": f"w{i}", "url": f"https://outlet{i}.example/storm", "text": f"{story}\n\n{quote}\n"})
+        for i, story in enumerate(stories[:5])
+    ] + [
+        json.dumps({"id": f"h{i}", "url": f"https://harbourdaily.example/{i}", "text": f"{story}\n\n{footer}\n"})
+        for i, story in enumerate(stories)
+    ]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    lake = Lake.at(tmp_path / "lake")
+    clean_documents(inputs=[str(inputs)], lake=str(lake.root))
+    texts = dict(run_query(lake, "SELECT regexp_extract(source_uri, 'id=(.*)$', 1), text FROM articles").rows)
+    assert all(quote in texts[f"w{i}"] for i in range(5))  # 5 sites, one article each: content
+    assert all(texts[f"h{i}"] == stories[i] for i in range(6))  # 6 articles of one site: its footer
