@@ -369,7 +369,7 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
         data = [{c: _jsonable(v) for c, v in zip(columns, row, strict=True)} for row in rows]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     elif output is OutputFormat.csv:
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows([[_jsonable(v) for v in row] for row in rows])
     else:
