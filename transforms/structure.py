@@ -70,8 +70,8 @@ def drop_repeated_paragraphs(doc: LineDocument, ruleset: RuleSet) -> None:
     min_words = rule.param("min_words", 7)
     seen: set[str] = set()
     for para in doc.kept_paragraphs():
-        if any(line.rendered.is_heading for line in para) or sum(line.words for line in para) < min_words:
-            continue  # short labels and headings legitimately repeat ("Key points:", "Rating: 4.8")
+        if sum(line.words for line in para) < min_words:
+            continue  # short labels legitimately repeat ("Key points:", "Rating: 4.8")
         key = paragraph_key(" ".join(line.text for line in para))
         if not key:
             continue
