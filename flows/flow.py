@@ -19,6 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.batch import (
     BatchOptions,
@@ -184,7 +185,9 @@ def _progress(done: int, total: int, docs: int, started: float) -> None:
     )
 
 
-@flow(name="clean-documents", log_prints=False)
+# Default for runs that don't choose (deployments, `docclean serve`, direct calls): Prefect's own
+# default thread pool is unbounded, which would hold every batch in memory at once.
+@flow(name="clean-documents", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=2))
 def clean_documents(
     inputs: list[str] | None = None,
     lake: str | None = None,
