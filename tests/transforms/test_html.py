@@ -13,8 +13,8 @@ from transforms.html import (
     extract_html,
     fallback_text,
     parse_html,
-    strip_site_suffix,
 )
+from transforms.html_metadata import strip_site_suffix
 from transforms.models import DocumentHints
 
 NEWS_PAGE = """<!DOCTYPE html>
