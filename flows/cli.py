@@ -99,15 +99,29 @@ def run(
         str | None,
         typer.Option(help="Scheduler of an existing Dask cluster (tcp://HOST:PORT); default: a local cluster."),
     ] = None,
+    rescan: Annotated[
+        bool,
+        typer.Option(
+            "--rescan",
+            help="Read every input file, even those an earlier run read at the same size and modification time.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
-    """Run the `clean-documents` flow on INPUTS and print what it did."""
-    apply_prefect_defaults(verbose)
-    from flows.ingest import discover_files
+    """Run the `clean-documents` flow on INPUTS and print what it did.
 
-    # Worker processes each pay Prefect's start-up (~10 s here): worth it only with batches to share.
-    n_batches = -(-len(discover_files(inputs or [str(project_root() / "seeds")])) // batch_size)
+    Files already loaded unchanged (same path, size and mtime) are skipped without being read;
+    documents already loaded are never stored twice.
+    """
+    apply_prefect_defaults(verbose)
+    from flows.ingest import discover_files, drop_unchanged
+
     target = _lake(lake)
+    files = discover_files(inputs or [str(project_root() / "seeds")])
+    if not rescan:
+        files, _ = drop_unchanged(files, target.input_file_keys())
+    # Worker processes each pay Prefect's start-up (~10 s here): worth it only with batches to share.
+    n_batches = -(-len(files) // batch_size)
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
     if runner is Runner.dask:
         task_runner = dask_task_runner(dask_address, workers)
@@ -125,6 +139,7 @@ def run(
         max_document_bytes=int(max_document_mb * 2**20),
         max_decompressed_bytes=int(max_decompressed_mb * 2**20),
         max_html_depth=max_html_depth,
+        rescan=rescan,
     )
 
 
@@ -250,6 +265,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["records_skipped"]:
         skipped = ", ".join(f"{n:,} {kind.removeprefix('warc_')}" for kind, n in summary["records_skipped"].items())
         out.print(f"WARC records that are not documents, skipped: {skipped}")
+    if summary.get("n_unchanged_files"):
+        out.print(
+            f"{summary['n_unchanged_files']:,} input files unchanged since an earlier run: not read "
+            "(--rescan reads them)."
+        )
     if not summary["committed"]:
         out.print("Nothing new: every document was already in the lake; no rows written.")
     out.print(f'Lake: {summary["lake"]}  ·  try: docclean query "select title, authors, published_at from articles"')

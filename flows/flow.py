@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -32,7 +33,16 @@ from flows.batch import (
     sources_from_table,
     write_manifest,
 )
-from flows.ingest import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits, discover_files
+from flows.ingest import (
+    MAX_BYTES,
+    MAX_DECOMPRESSED_BYTES,
+    MAX_DOCUMENT_BYTES,
+    MAX_HTML_DEPTH,
+    Limits,
+    discover_files,
+    drop_unchanged,
+    input_files_table,
+)
 from flows.load import (
     COUNT_KEYS,
     COUNT_LABELS,
@@ -44,7 +54,7 @@ from flows.load import (
 )
 from flows.settings import project_root
 from transforms.minhash import MinHashConfig
-from warehouse.lake import Lake
+from warehouse.lake import Lake, write_parquet_atomic
 
 DEFAULT_LAKE = "warehouse/lake"
 DEFAULT_INPUTS = ("seeds",)
@@ -59,15 +69,31 @@ def new_run_id() -> str:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def discover_inputs(inputs: list[str], staging_dir: str, batch_size: int) -> list[str]:
-    """List input files and write one manifest per batch; returns the manifest paths."""
+def discover_inputs(
+    inputs: list[str], staging_dir: str, batch_size: int, lake_root: str, rescan: bool = False
+) -> dict[str, Any]:
+    """List input files, drop those already read unchanged, and write one manifest per batch.
+
+    Returns the manifest paths, the staged `input_files` rows (path) and how many files were
+    unchanged. Only a stat per file: an unchanged re-run never opens them.
+    """
     files = discover_files(inputs)
+    n_unchanged = 0
+    if not rescan:
+        files, n_unchanged = drop_unchanged(files, Lake.at(lake_root).input_file_keys())
     manifests = []
     for i in range(0, len(files), batch_size):
         path = Path(staging_dir) / "manifests" / f"b{i // batch_size:05d}.json"
         write_manifest(path, files[i : i + batch_size])
         manifests.append(str(path))
-    return manifests
+    rows = input_files_table(files)
+    staged = None
+    if rows.num_rows:
+        run_id = Path(staging_dir).name
+        rows = rows.append_column("run_id", pa.array([run_id] * rows.num_rows, pa.string()))
+        target = Path(staging_dir) / "input_files" / "b00000.parquet"
+        staged = str(write_parquet_atomic(rows, target, staging=Path(staging_dir), table="input_files"))
+    return {"manifests": manifests, "input_files": staged, "n_unchanged_files": n_unchanged}
 
 
 def _batch_inputs(manifest: str, known_ids_path: str, options: dict[str, Any]):
@@ -156,6 +182,8 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         "",
         f"Lake: `{summary['lake']}`{'' if summary['committed'] else ' (nothing new: no rows written)'}",
     ]
+    if summary.get("n_unchanged_files"):
+        lines += ["", f"{summary['n_unchanged_files']} input files unchanged since an earlier run: not read."]
     if summary["removals_by_rule"]:
         lines += ["", "## Removals by rule", "", "| rule | removals |", "|---|---:|"]
         lines += [f"| `{rule}` | {n} |" for rule, n in summary["removals_by_rule"].items()]
@@ -203,11 +231,13 @@ def clean_documents(
     rules_dir: str | None = None,
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
     variant_threshold: float = VARIANT_THRESHOLD,
+    rescan: bool = False,
 ) -> dict[str, Any]:
     """Clean the documents in `inputs` (files and folders) into the Parquet lake at `lake`.
 
     With `reprocess`, `inputs` are ignored: every document kept in the lake's `sources` table is
-    cleaned again with the current rules, and its new version replaces the old one.
+    cleaned again with the current rules, and its new version replaces the old one. Input files
+    a committed run already read at the same size and mtime are skipped unopened, unless `rescan`.
     """
     started, clock = now_utc(), time.monotonic()
     root = project_root()
@@ -237,11 +267,14 @@ def clean_documents(
         known = [] if reprocess else target.read_column("articles", "doc_id") + target.read_column("rejects", "doc_id")
         known_ids_path.write_text(json.dumps(known), encoding="utf-8")
 
+        discovered: dict[str, Any] = {"input_files": None}
+        n_unchanged_files = 0
         if reprocess:
             inputs = [str(target.table_dir("sources"))]
             manifests = [str(path) for path in target.files("sources")]
         else:
-            manifests = discover_inputs(inputs, str(staging), batch_size)
+            discovered = discover_inputs(inputs, str(staging), batch_size, str(target.root), rescan)
+            manifests, n_unchanged_files = discovered["manifests"], discovered["n_unchanged_files"]
         options = {
             "run_id": run_id,
             "staging_dir": str(staging),
@@ -267,6 +300,9 @@ def clean_documents(
         profiles_file = staging / "site_profiles" / "b00000.parquet"
         if batches and profiles_file.exists() and any(b["n_articles"] for b in batches):
             batches[0]["files"]["site_profiles"] = str(profiles_file)
+        # Remembered only with a run that commits rows: a run that finds nothing new writes nothing.
+        if discovered["input_files"] and any(b["files"] for b in batches):
+            batches[0]["files"]["input_files"] = discovered["input_files"]
 
         staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
         thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}
@@ -278,6 +314,7 @@ def clean_documents(
             "started_at": started,
             "inputs": inputs,
             "config": config,
+            "n_unchanged_files": n_unchanged_files,
         }
         committed = load_lake(str(target.root), run, batches, duplicates)
 
@@ -287,6 +324,7 @@ def clean_documents(
         "committed": committed,
         "n_duplicates": duplicates["duplicate"],
         "n_variants": duplicates["variant"],
+        "n_unchanged_files": n_unchanged_files,
         "lake": str(target.root),
         "seconds": round(time.monotonic() - clock, 2),
         **summarize(batches),

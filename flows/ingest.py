@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from warehouse.lake import file_keys
+
 FORMATS = {
     ".txt": "text",
     ".text": "text",
@@ -52,8 +57,10 @@ class Limits:
 @dataclass(frozen=True, slots=True)
 class InputFile:
     path: str  # absolute
-    format: str  # text | markdown | html | jsonl | unsupported | missing
+    format: str  # text | markdown | html | jsonl | warc | unsupported | missing | symlink
     compressed: bool = False
+    size: int | None = None  # bytes on disk when listed; None when it could not be stat'ed
+    mtime_ns: int | None = None
 
     @property
     def uri(self) -> str:
@@ -92,7 +99,11 @@ def classify(path: Path) -> InputFile:
     compressed = name.endswith(".gz")
     stem = name.removesuffix(".gz")
     suffix = os.path.splitext(stem)[1]
-    return InputFile(str(path), FORMATS.get(suffix, "unsupported"), compressed)
+    try:
+        stat = path.stat()
+    except OSError:  # gone since it was listed, or unreadable: reading it will say which
+        return InputFile(str(path), FORMATS.get(suffix, "unsupported"), compressed)
+    return InputFile(str(path), FORMATS.get(suffix, "unsupported"), compressed, stat.st_size, stat.st_mtime_ns)
 
 
 def discover_files(inputs: Sequence[str]) -> list[InputFile]:
@@ -130,6 +141,33 @@ def discover_files(inputs: Sequence[str]) -> list[InputFile]:
         else:
             found.setdefault(str(resolved), classify(resolved))
     return sorted(found.values(), key=lambda f: f.path)
+
+
+def input_files_table(files: Sequence[InputFile]) -> pa.Table:
+    """`input_files` rows (run_id added at staging) for the files that have a size and mtime."""
+    stated = [f for f in files if f.size is not None and f.mtime_ns is not None]
+    return pa.table(
+        {
+            "file_uri": pa.array([f.uri for f in stated], pa.string()),
+            "size_bytes": pa.array([f.size for f in stated], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns for f in stated], pa.int64()),
+        }
+    )
+
+
+def drop_unchanged(files: Sequence[InputFile], seen_keys: pa.Array) -> tuple[list[InputFile], int]:
+    """The files no committed run has read at this same size and mtime, and how many were dropped.
+
+    Files without a stat (missing paths, symlinks) are always kept: they become rejects, and the
+    lake's doc_id check keeps those from being stored twice.
+    """
+    if not len(seen_keys) or not files:
+        return list(files), 0
+    rows = input_files_table(files)
+    seen = pc.is_in(file_keys(rows["file_uri"], rows["size_bytes"], rows["mtime_ns"]), value_set=seen_keys)
+    seen_flags = iter(seen.to_numpy(zero_copy_only=False))
+    changed = [f for f in files if f.size is None or f.mtime_ns is None or not next(seen_flags)]
+    return changed, len(files) - len(changed)
 
 
 def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:

@@ -304,6 +304,7 @@ def commit_run(
     ruleset: RuleSet,
     batches: list[dict[str, Any]],
     duplicates: dict[str, int],
+    n_unchanged_files: int = 0,
 ) -> bool:
     """Move staged files into the lake and write the run's row; rebuild the catalog.
 
@@ -340,6 +341,7 @@ def commit_run(
         "summary_json": json.dumps(
             {key: totals[key] for key in ("removals_by_rule", "rejects_by_reason", "records_skipped")}
         ),
+        "n_unchanged_files": n_unchanged_files,
     }
     lake.commit(run_id, staged, rows_to_table([row], "runs"))
     if config.get("reprocess"):  # reprocessing recounted every paragraph: older counts are replaced

@@ -32,7 +32,7 @@ from warehouse.schemas import TABLES, with_metadata
 
 DATA_TABLES = ("articles", "removals", "rejects", "sources", "minhash")
 # Every table whose files belong to one run (uncommitted ones are deleted by recover()).
-RUN_TABLES = (*DATA_TABLES, "paragraph_counts", "site_profiles")
+RUN_TABLES = (*DATA_TABLES, "paragraph_counts", "site_profiles", "input_files")
 # Tables whose rows are one per document version; removals follow their document.
 DOCUMENT_TABLES = ("articles", "rejects")
 CATALOG_NAME = "docclean.duckdb"
@@ -123,6 +123,11 @@ class Lake:
 
     def read_column(self, table: str, column: str, *, committed_only: bool = True) -> list:
         return self.read_table(table, [column], committed_only=committed_only)[column].to_pylist()
+
+    def input_file_keys(self) -> pa.Array:
+        """`file_key` of every input file a committed run has read (Arrow: compact at 1M files)."""
+        data = self.read_table("input_files", ["file_uri", "size_bytes", "mtime_ns"])
+        return file_keys(data["file_uri"], data["size_bytes"], data["mtime_ns"])
 
     def superseded(self) -> set[tuple[str, str]]:
         """(doc_id, run_id) of committed rows replaced by a later run's version of the same source.
@@ -245,6 +250,11 @@ class Lake:
         runs_file = self.table_dir("runs") / f"{run_id}.parquet"
         write_parquet_atomic(runs_row, runs_file, staging=self.staging_dir(run_id), table="runs")
         shutil.rmtree(self.staging_dir(run_id), ignore_errors=True)
+
+
+def file_keys(uris: pa.Array, sizes: pa.Array, mtimes: pa.Array) -> pa.Array:
+    """One string per file, equal when path, size and modification time all are."""
+    return pc.binary_join_element_wise(uris, pc.cast(sizes, pa.string()), pc.cast(mtimes, pa.string()), "\0")
 
 
 def run_id_of(path: Path) -> str:

@@ -88,6 +88,7 @@ RUNS = pa.schema(
         pa.field("n_duplicates", pa.int64(), nullable=False),
         pa.field("n_variants", pa.int64(), nullable=False),
         pa.field("summary_json", pa.string(), nullable=False),
+        pa.field("n_unchanged_files", pa.int64()),  # NULL in runs written before it existed
     ]
 )
 
@@ -132,6 +133,15 @@ SITE_PROFILES = pa.schema(
     ]
 )
 
+INPUT_FILES = pa.schema(
+    [
+        pa.field("file_uri", pa.string(), nullable=False),
+        pa.field("size_bytes", pa.int64(), nullable=False),
+        pa.field("mtime_ns", pa.int64(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "removals": REMOVALS,
@@ -140,6 +150,7 @@ TABLES: dict[str, pa.Schema] = {
     "minhash": MINHASH,
     "paragraph_counts": PARAGRAPH_COUNTS,
     "site_profiles": SITE_PROFILES,
+    "input_files": INPUT_FILES,
     "runs": RUNS,
 }
 

@@ -75,8 +75,38 @@ def test_rerun_adds_no_rows(seeded) -> None:
     before = _counts(lake)
     again = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2)
     assert again["committed"] is False
-    assert again["n_skipped"] == again["n_documents"] == 5
+    # Nothing read: all 4 files have the size and mtime the first run recorded.
+    assert again["n_unchanged_files"] == 4 and again["n_documents"] == 0
     assert _counts(lake) == before
+    # --rescan reads them all; the documents are then recognised by content and skipped.
+    rescanned = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2, rescan=True)
+    assert rescanned["committed"] is False
+    assert rescanned["n_unchanged_files"] == 0
+    assert rescanned["n_skipped"] == rescanned["n_documents"] == 5
+    assert _counts(lake) == before
+
+
+def test_input_files_remember_what_was_read(seeded) -> None:
+    lake, _, inputs = seeded
+    rows = run_query(lake, "SELECT file_uri, size_bytes FROM input_files ORDER BY file_uri").rows
+    assert [Path(uri).name for uri, _ in rows] == sorted(p.name for p in inputs.iterdir())
+    assert all(size == (inputs / Path(uri).name).stat().st_size for uri, size in rows)
+
+
+def test_a_changed_file_is_read_again_and_replaces_its_old_version(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    first = "The harbour reopened on Monday after a week of repairs to the eastern pier."
+    (inputs / "a.txt").write_text(first)
+    (inputs / "b.txt").write_text("The library opens a new reading room for children on Saturday morning.")
+    lake = Lake.at(tmp_path / "lake")
+    clean_documents(inputs=[str(inputs)], lake=str(lake.root))
+    (inputs / "a.txt").write_text(first + " Ferries resume on Tuesday.")
+    again = clean_documents(inputs=[str(inputs)], lake=str(lake.root))
+    assert again["committed"] and again["n_unchanged_files"] == 1 and again["n_documents"] == 1
+    texts = [r[0] for r in run_query(lake, "SELECT text FROM articles ORDER BY text").rows]
+    assert texts[0].endswith("Ferries resume on Tuesday.") and len(texts) == 2
+    assert run_query(lake, "SELECT n_unchanged_files FROM runs ORDER BY finished_at").rows == [(0,), (1,)]
 
 
 def test_downstream_readers_see_the_same_rows_without_docclean(seeded) -> None:
