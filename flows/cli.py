@@ -179,10 +179,9 @@ def local_task_runner(workers: int):
     Each worker process pays Prefect's start-up (~10 s here), worth it only with batches to share.
     """
     apply_prefect_defaults()
-    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+    from flows.runners import process_pool
 
-    workers = max(1, workers)
-    return ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+    return process_pool(workers)
 
 
 def dask_task_runner(address: str | None, workers: int):

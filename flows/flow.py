@@ -20,7 +20,6 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.batch import (
     BatchOptions,
@@ -52,6 +51,7 @@ from flows.load import (
     strip_common_paragraphs_in_run,
     summarize,
 )
+from flows.runners import default_task_runner
 from flows.settings import project_root
 from transforms.minhash import MinHashConfig
 from warehouse.lake import Lake, write_parquet_atomic
@@ -213,9 +213,7 @@ def _progress(done: int, total: int, docs: int, started: float) -> None:
     )
 
 
-# Default for runs that don't choose (deployments, `docclean serve`, direct calls): Prefect's own
-# default thread pool is unbounded, which would hold every batch in memory at once.
-@flow(name="clean-documents", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(name="clean-documents", log_prints=False, task_runner=default_task_runner())
 def clean_documents(
     inputs: list[str] | None = None,
     lake: str | None = None,

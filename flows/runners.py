@@ -1,0 +1,52 @@
+"""Task runners for the flow: a process pool whose workers never outlive the run, or threads.
+
+Cleaning is pure Python (ftfy, parsing, regexes) and holds the GIL, so using every core takes
+processes. Each worker process talks to the flow's Prefect API: with a real server configured
+they share it, without one each would start its own temporary server (~10 s each).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+_PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent() -> None:
+    """Worker initializer: end this worker when the process that started it is gone.
+
+    A flow run that is killed (a cancelled scheduled run, Ctrl-C, SIGKILL) would otherwise leave
+    its pool workers waiting forever for work, reparented to init.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="docclean-exit-with-parent", daemon=True).start()
+
+
+def process_pool(workers: int) -> TaskRunner:
+    """`workers` processes, or one thread when one is enough (no start-up cost to pay)."""
+    workers = max(1, workers)
+    if workers == 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=exit_with_parent)
+
+
+def default_task_runner() -> TaskRunner:
+    """The runner of runs that don't choose one (`docclean serve`, deployments, direct calls).
+
+    With a Prefect server configured, as for every deployment, a process pool sized to the cores.
+    Without one, two threads. Never Prefect's own default thread pool: unbounded, it would hold
+    every batch in memory at once.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return process_pool(os.cpu_count() or 1)
+    return ThreadPoolTaskRunner(max_workers=2)

@@ -1,0 +1,72 @@
+"""Task runners: pool workers end with the process that started them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A parent that starts a spawn pool (as Prefect's ProcessPoolTaskRunner does), prints a worker's
+# pid, and dies without shutting the pool down, as a killed flow run would.
+PARENT = textwrap.dedent(
+    """
+    import multiprocessing, os, sys
+    from concurrent.futures import ProcessPoolExecutor
+    from flows.runners import exit_with_parent
+
+    if __name__ == "__main__":
+        initializer = exit_with_parent if sys.argv[1] == "watch" else None
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=initializer)
+        print(pool.submit(os.getpid).result(), flush=True)
+        os._exit(0)
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _orphan_survives(mode: str, tmp_path: Path, wait: float = 5.0) -> bool:
+    script, out = tmp_path / "parent.py", tmp_path / f"{mode}.out"
+    script.write_text(PARENT)
+    with open(out, "w") as handle:  # a file, not a pipe: a surviving worker would hold a pipe open
+        subprocess.run([sys.executable, str(script), mode], cwd=ROOT, stdout=handle, check=True, timeout=60)
+    worker = int(out.read_text().strip())
+    deadline = time.monotonic() + wait
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survived = _alive(worker)
+    if survived:
+        os.kill(worker, 9)
+    return survived
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_pool_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+    assert _orphan_survives("plain", tmp_path), "without the initializer the worker is orphaned"
+    assert not _orphan_survives("watch", tmp_path)
+
+
+def test_default_runner_uses_processes_only_with_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    from flows.runners import default_task_runner
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert isinstance(default_task_runner(), ThreadPoolTaskRunner)
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    runner = default_task_runner()
+    expected = ProcessPoolTaskRunner if (os.cpu_count() or 1) > 1 else ThreadPoolTaskRunner
+    assert isinstance(runner, expected)
