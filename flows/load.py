@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.batch import content_hash
@@ -123,39 +124,79 @@ def strip_common_paragraphs_in_run(
     min_docs, min_words = rule.param("min_documents", 5), rule.param("min_words", 7)
     min_fraction = rule.param("min_fraction", 0.01)
     staged = [b for b in batches if "articles" in b["files"]]
-    counts: Counter[tuple[str, str]] = Counter()
-    site_docs: Counter[str] = Counter()
-    for batch in staged:
-        table = pq.read_table(batch["files"]["articles"], columns=["site", "text", "dup_role"])
-        for site, text, role in zip(*(table[c].to_pylist() for c in table.column_names), strict=True):
-            if role == "canonical":
-                site_docs[site or ""] += 1
-                counts.update((site or "", key) for key in paragraph_hashes(text, min_words))
-    if counts:
-        rows = [
-            {"site": site, "key": key, "n_documents": n, "run_id": run_id} for (site, key), n in sorted(counts.items())
-        ]
+    counts, site_docs = count_paragraphs_by_site([b["files"]["articles"] for b in staged], min_words)
+    if counts.num_rows:
         path = lake.staging_dir(run_id) / "paragraph_counts" / "b00000.parquet"
-        write_parquet_atomic(
-            rows_to_table(rows, "paragraph_counts"), path, staging=path.parent / "tmp", table="paragraph_counts"
-        )
+        rows = counts.append_column("run_id", pa.array([run_id] * counts.num_rows, pa.string()))
+        write_parquet_atomic(rows, path, staging=path.parent / "tmp", table="paragraph_counts")
         batches[0]["files"]["paragraph_counts"] = str(path)
     if not fresh:
-        known = lake.read_table("paragraph_counts", ["site", "key", "n_documents"])
-        for site, key, n in zip(*(known[c].to_pylist() for c in known.column_names), strict=True):
-            if (site or "", key) in counts:
-                counts[(site or "", key)] += n
+        counts = _add_lake_counts(lake, counts)
         loaded = lake.read_table("articles", ["site", "dup_role"])
-        for site, role in zip(loaded["site"].to_pylist(), loaded["dup_role"].to_pylist(), strict=True):
-            if role == "canonical":
-                site_docs[site or ""] += 1
+        loaded = loaded.filter(pc.equal(loaded["dup_role"], "canonical"))
+        for item in pc.value_counts(pc.fill_null(loaded["site"], "")).to_pylist():
+            site_docs[item["values"]] += item["counts"]
+    # Only paragraphs over the smallest threshold can be common: a small table to loop over.
+    candidates = counts.filter(pc.greater_equal(counts["n_documents"], min_docs))
     common: dict[str, set[str]] = {}
-    for (site, key), n in counts.items():
+    for site, key, n in zip(*(candidates[c].to_pylist() for c in ("site", "key", "n_documents")), strict=True):
         if n >= max(min_docs, math.ceil(min_fraction * site_docs[site])):
             common.setdefault(site, set()).add(key)
     if not common:
         return 0
     return sum(_strip_batch(run_id, batch, common, min_words, rule) for batch in staged)
+
+
+def count_paragraphs_by_site(article_files: list[str], min_words: int) -> tuple[pa.Table, Counter[str]]:
+    """Per (site, paragraph key): how many canonical articles of these files contain it.
+
+    Also the canonical articles per site. Keys are counted as numpy integers, not Python
+    objects: at 1M articles there are ~10M (site, paragraph) pairs, which a Counter would hold
+    in ~2 GB.
+    """
+    site_ids: dict[str, int] = {}
+    site_docs: Counter[str] = Counter()
+    parts: list[np.ndarray] = []
+    pair = np.dtype([("site", "<u4"), ("key", "<u8")])
+    for path in article_files:
+        table = pq.read_table(path, columns=["site", "text", "dup_role"])
+        sites, keys = [], []
+        for site, text, role in zip(*(table[c].to_pylist() for c in table.column_names), strict=True):
+            if role != "canonical":
+                continue
+            site = site or ""
+            site_docs[site] += 1
+            sid = site_ids.setdefault(site, len(site_ids))
+            for key in paragraph_hashes(text, min_words):
+                sites.append(sid)
+                keys.append(int(key, 16))
+        chunk = np.empty(len(keys), dtype=pair)
+        chunk["site"], chunk["key"] = sites, keys
+        parts.append(chunk)
+    pairs = np.concatenate(parts) if parts else np.empty(0, dtype=pair)
+    unique, n = np.unique(pairs, return_counts=True)
+    names = pa.array(list(site_ids), pa.string())
+    return (
+        pa.table(
+            {
+                "site": names.take(pa.array(unique["site"], pa.uint32())) if len(unique) else pa.array([], pa.string()),
+                "key": pa.array([f"{k:016x}" for k in unique["key"].tolist()], pa.string()),
+                "n_documents": pa.array(n, pa.int32()),
+            }
+        ),
+        site_docs,
+    )
+
+
+def _add_lake_counts(lake: Lake, counts: pa.Table) -> pa.Table:
+    """This run's counts plus what earlier runs counted for the same (site, key)."""
+    known = lake.read_table("paragraph_counts", ["site", "key", "n_documents"])
+    if not known.num_rows or not counts.num_rows:
+        return counts
+    known = known.group_by(["site", "key"]).aggregate([("n_documents", "sum")])
+    joined = counts.join(known, keys=["site", "key"], join_type="left outer")
+    total = pc.add(joined["n_documents"], pc.fill_null(joined["n_documents_sum"], 0))
+    return pa.table({"site": joined["site"], "key": joined["key"], "n_documents": pc.cast(total, pa.int64())})
 
 
 def _strip_batch(run_id: str, batch: dict[str, Any], common: dict[str, set[str]], min_words: int, rule) -> int:

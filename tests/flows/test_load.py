@@ -1,0 +1,52 @@
+"""Counting paragraphs per site over staged article files (the common_paragraph step)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.load import count_paragraphs_by_site
+from transforms.common_paragraphs import paragraph_hashes
+
+FOOTER = "This article was produced by our newsroom and checked by the desk editors."
+QUOTE = "The minister said the new rules would take effect at the start of next year."
+
+
+def _articles(path: Path, rows: list[tuple[str | None, str, str]]) -> str:
+    sites, texts, roles = zip(*rows, strict=True)
+    pq.write_table(pa.table({"site": list(sites), "text": list(texts), "dup_role": list(roles)}), path)
+    return str(path)
+
+
+def test_counts_are_per_site_over_canonical_articles_across_files(tmp_path: Path) -> None:
+    first = _articles(
+        tmp_path / "a.parquet",
+        [
+            ("a.example", f"Story one is about the harbour and its many new piers.\n\n{FOOTER}", "canonical"),
+            ("a.example", f"Story two is about the library and its long new hours.\n\n{FOOTER}", "canonical"),
+            ("a.example", f"A copy of story two, which must not count twice.\n\n{FOOTER}", "duplicate"),
+        ],
+    )
+    second = _articles(
+        tmp_path / "b.parquet",
+        [
+            ("b.example", f"{QUOTE}\n\n{FOOTER}", "canonical"),
+            (None, f"{QUOTE}", "canonical"),
+        ],
+    )
+    counts, site_docs = count_paragraphs_by_site([first, second], min_words=7)
+    (footer_key,) = paragraph_hashes(FOOTER, 7)
+    (quote_key,) = paragraph_hashes(QUOTE, 7)
+    by_pair = {(r["site"], r["key"]): r["n_documents"] for r in counts.to_pylist()}
+    assert by_pair[("a.example", footer_key)] == 2  # the duplicate is not counted
+    assert by_pair[("b.example", footer_key)] == 1
+    assert by_pair[("b.example", quote_key)] == 1 and by_pair[("", quote_key)] == 1
+    assert site_docs == {"a.example": 2, "b.example": 1, "": 1}
+    assert counts.schema.field("key").type == pa.string() and len(footer_key) == 16
+
+
+def test_no_articles_count_nothing(tmp_path: Path) -> None:
+    counts, site_docs = count_paragraphs_by_site([], min_words=7)
+    assert counts.num_rows == 0 and not site_docs
