@@ -48,6 +48,7 @@ from flows.load import (
     commit_run,
     mark_duplicates,
     merge_site_profiles,
+    remember_input_files,
     strip_common_paragraphs_in_run,
     summarize,
 )
@@ -299,8 +300,9 @@ def clean_documents(
         if batches and profiles_file.exists() and any(b["n_articles"] for b in batches):
             batches[0]["files"]["site_profiles"] = str(profiles_file)
         # Remembered only with a run that commits rows: a run that finds nothing new writes nothing.
-        if discovered["input_files"] and any(b["files"] for b in batches):
-            batches[0]["files"]["input_files"] = discovered["input_files"]
+        remembered = remember_input_files(discovered["input_files"], batches)
+        if remembered and any(b["files"] for b in batches):
+            batches[0]["files"]["input_files"] = remembered
 
         staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
         thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}

@@ -108,6 +108,32 @@ def mark_duplicates(
     return counts
 
 
+def remember_input_files(staged_input_files: str | None, batches: list[dict[str, Any]]) -> str | None:
+    """Keep, in the staged `input_files`, only files none of whose documents became a reject.
+
+    A rejected file must be read again next time even if it did not change: its permissions may
+    have been fixed, or the run given a larger limit. Returns the staged path, or None when no
+    file is left to remember.
+    """
+    if not staged_input_files:
+        return None
+    rejected: set[str] = set()
+    for batch in batches:
+        if "rejects" in batch["files"]:
+            uris = pq.read_table(batch["files"]["rejects"], columns=["source_uri"])["source_uri"].to_pylist()
+            rejected.update(uri.split("#", 1)[0] for uri in uris)  # a JSONL line or WARC record: its file
+    if not rejected:
+        return staged_input_files
+    rows = pq.read_table(staged_input_files)
+    rows = rows.filter(pc.invert(pc.is_in(rows["file_uri"], value_set=pa.array(sorted(rejected), pa.string()))))
+    if not rows.num_rows:
+        Path(staged_input_files).unlink()
+        return None
+    path = Path(staged_input_files)
+    write_parquet_atomic(rows, path, staging=path.parent / "tmp", table="input_files")
+    return staged_input_files
+
+
 def strip_common_paragraphs_in_run(
     lake: Lake, run_id: str, batches: list[dict[str, Any]], ruleset: RuleSet, *, fresh: bool = False
 ) -> int:

@@ -75,8 +75,8 @@ def test_rerun_adds_no_rows(seeded) -> None:
     before = _counts(lake)
     again = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2)
     assert again["committed"] is False
-    # Nothing read: all 4 files have the size and mtime the first run recorded.
-    assert again["n_unchanged_files"] == 4 and again["n_documents"] == 0
+    # Only the JSONL file with a bad line is read again (3 documents unread); its 2 are known.
+    assert again["n_unchanged_files"] == 3 and again["n_documents"] == again["n_skipped"] == 2
     assert _counts(lake) == before
     # --rescan reads them all; the documents are then recognised by content and skipped.
     rescanned = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2, rescan=True)
@@ -89,8 +89,21 @@ def test_rerun_adds_no_rows(seeded) -> None:
 def test_input_files_remember_what_was_read(seeded) -> None:
     lake, _, inputs = seeded
     rows = run_query(lake, "SELECT file_uri, size_bytes FROM input_files ORDER BY file_uri").rows
-    assert [Path(uri).name for uri, _ in rows] == sorted(p.name for p in inputs.iterdir())
+    # broken.jsonl had a reject (a bad line): it is read again next time, so not remembered.
+    assert [Path(uri).name for uri, _ in rows] == sorted(p.name for p in inputs.iterdir() if p.suffix != ".jsonl")
     assert all(size == (inputs / Path(uri).name).stat().st_size for uri, size in rows)
+
+
+def test_a_rejected_file_is_read_again_with_a_larger_limit(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "big.txt").write_text("The harbour reopened on Monday after a week of repairs to the pier. " * 40)
+    lake = Lake.at(tmp_path / "lake")
+    first = clean_documents(inputs=[str(inputs)], lake=str(lake.root), max_document_bytes=1000)
+    assert first["rejects_by_reason"] == {"too_large": 1}
+    again = clean_documents(inputs=[str(inputs)], lake=str(lake.root))
+    assert again["n_unchanged_files"] == 0 and again["n_articles"] == 1
+    assert run_query(lake, "SELECT count(*) FROM rejects").rows == [(0,)]  # the article replaced the reject
 
 
 def test_a_changed_file_is_read_again_and_replaces_its_old_version(tmp_path: Path) -> None:
