@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from dateutil import parser as date_parser
 
@@ -28,12 +28,15 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})")
 
 
 def parse_date(text: str) -> datetime | None:
-    """Parse a byline or metadata date to a naive UTC datetime; None if it is not a full date.
+    """Parse a byline or metadata date to a naive datetime; None if it is not a full date.
+
+    A time with a zone keeps its local wall time and drops the offset, as
+    `transforms.html_metadata` does: the publish day is the one the page shows.
 
     >>> parse_date("February 7, 2023")
     datetime.datetime(2023, 2, 7, 0, 0)
-    >>> parse_date("2023-02-07T10:30:00+02:00")
-    datetime.datetime(2023, 2, 7, 8, 30)
+    >>> parse_date("2023-02-07T23:30:00-05:00")
+    datetime.datetime(2023, 2, 7, 23, 30)
     >>> parse_date("sometime in 2023") is None
     True
     """
@@ -48,9 +51,7 @@ def parse_date(text: str) -> datetime | None:
             return None
     if parsed.year < _EARLIEST_YEAR or parsed.year > _LATEST_YEAR:
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return parsed.replace(tzinfo=None)
 
 
 def _common_shape(text: str) -> datetime | None:

@@ -1,7 +1,8 @@
 """Arrow schemas of the lake's tables: the contract downstream readers rely on.
 
 Every column is documented in `warehouse/SCHEMA.md`; a test keeps the two in step. Timestamps
-are naive UTC (documented there) so pandas, polars, Spark and DuckDB read them alike.
+are naive (UTC, except `published_at`: the page's local time; documented there) so pandas,
+polars, Spark and DuckDB read them alike.
 """
 
 from __future__ import annotations

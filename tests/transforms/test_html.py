@@ -99,7 +99,7 @@ def test_news_metadata_from_og_tags(news: HtmlExtraction) -> None:
         site="Riverside Gazette",
         title="Council Approves New Bridge",
         authors=["Jane Doe"],
-        published_at=datetime(2024, 3, 6, 3, 30),  # 22:30 at UTC-5, as naive UTC
+        published_at=datetime(2024, 3, 5, 22, 30),  # the page's own time (UTC-5): its publish day
         language="en",
     )
 
@@ -120,7 +120,7 @@ def test_json_ld_metadata_on_a_german_page() -> None:
         site="Tagesblatt",
         title="Ein Fuchs im Garten",
         authors=["Anna Schmidt", "Max Muster"],
-        published_at=datetime(2023, 11, 2, 7, 15),
+        published_at=datetime(2023, 11, 2, 8, 15),  # 08:15+01:00 as the page states it
         language="de",
     )
     assert result.text == (
