@@ -445,9 +445,11 @@ def _xpath_bylines(tree: HtmlElement) -> Iterator[str]:
     """Texts of trafilatura's byline elements (class/id names of many CMSs), outside comment,
     sidebar, <time> and <figure> blocks: trafilatura prunes a deep copy; this skips them."""
     try:
-        discarded = {element for expression in AUTHOR_DISCARD_XPATHS for element in expression(tree)}
+        discarded: set[HtmlElement] | None = None  # found only once there is a candidate to check
         for expression in AUTHOR_XPATHS:
             for element in expression(tree):
+                if discarded is None:
+                    discarded = {found for discard in AUTHOR_DISCARD_XPATHS for found in discard(tree)}
                 if element in discarded or any(a in discarded for a in element.iterancestors()):
                     continue
                 text = _clean(" ".join(_itertext_outside(element, discarded)))
