@@ -21,6 +21,7 @@ class Line:
     end: int
     raw: str
     rendered: RenderedLine
+    words: int  # of the rendered text; counted once, every step asks for it
     removed_by: str | None = None
 
     @property
@@ -30,10 +31,6 @@ class Line:
     @property
     def kept(self) -> bool:
         return self.removed_by is None and bool(self.rendered.text)
-
-    @property
-    def words(self) -> int:
-        return len(self.rendered.text.split())
 
 
 @dataclass(slots=True)
@@ -60,7 +57,7 @@ class LineDocument:
             if new_para or rendered.is_heading or (lines and lines[-1].rendered.is_heading):
                 para += 1
             new_para = False
-            lines.append(Line(para, start, end, raw, rendered))
+            lines.append(Line(para, start, end, raw, rendered, len(rendered.text.split())))
         return cls(prepared, lines)
 
     def paragraphs(self) -> list[list[Line]]:

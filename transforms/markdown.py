@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import compress, groupby
+from operator import not_
 
 # Characters CommonMark lets authors escape (plus `$`, which html2text escapes).
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|~\"'])")
@@ -21,6 +23,8 @@ _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
 _EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+# Emphasis passes in order, each with a substring every match of it contains.
+_EMPHASIS = ((_STRONG, ""), (_STRIKE, "~~"), (_EM_STAR, "*"), (_EM_UNDERSCORE, "_"))
 _HEADING = re.compile(r"^(#{1,6})\s+")
 _HEADING_CLOSE = re.compile(r"\s+#+\s*$")
 _QUOTE = re.compile(r"^(?:>\s?)+")
@@ -65,29 +69,47 @@ def render_line(line: str) -> RenderedLine:
         return render_plain(line)
     marks: list[str | None] = [None] * len(line)
     view = list(line)
+    # A pass whose syntax character is not in the line cannot match: skipping it, and joining
+    # the view again only after a pass marked something, keeps this cheap on the many lines
+    # whose only syntax is a heading marker or one emphasis pair.
+    changed = False
 
     def mark(start: int, end: int, rule_id: str) -> None:
+        nonlocal changed
         for i in range(start, end):
             if marks[i] is None:
                 marks[i] = rule_id
                 view[i] = _LITERAL
+                changed = True
 
-    for m in _ESCAPE.finditer(line):
-        mark(m.start(), m.start() + 1, "markdown_escape")
-        view[m.start() + 1] = _LITERAL  # the escaped character is text, never syntax
-    text_view = "".join(view)
+    def current_view(text_view: str) -> str:
+        nonlocal changed
+        if changed:
+            changed = False
+            return "".join(view)
+        return text_view
 
-    for m in _IMAGE.finditer(text_view):
-        mark(m.start(), m.end(), "markdown_image")
-    text_view = "".join(view)
-    for m in _AUTOLINK.finditer(text_view):
-        mark(m.start(), m.end(), "markdown_link")
-    text_view = "".join(view)
-    for pattern in (_LINK, _REF_LINK):
-        for m in pattern.finditer(text_view):
-            mark(m.start(), m.start() + 1, "markdown_link")
-            mark(m.end(1), m.end(), "markdown_link")
-        text_view = "".join(view)
+    if "\\" in line:
+        for m in _ESCAPE.finditer(line):
+            mark(m.start(), m.start() + 1, "markdown_escape")
+            view[m.start() + 1] = _LITERAL  # the escaped character is text, never syntax
+            changed = True
+    text_view = current_view(line)
+
+    if "[" in line:
+        for m in _IMAGE.finditer(text_view):
+            mark(m.start(), m.end(), "markdown_image")
+        text_view = current_view(text_view)
+    if "<" in line:
+        for m in _AUTOLINK.finditer(text_view):
+            mark(m.start(), m.end(), "markdown_link")
+        text_view = current_view(text_view)
+    if "[" in line:
+        for pattern in (_LINK, _REF_LINK):
+            for m in pattern.finditer(text_view):
+                mark(m.start(), m.start() + 1, "markdown_link")
+                mark(m.end(1), m.end(), "markdown_link")
+            text_view = current_view(text_view)
 
     is_heading = False
     if m := _HEADING.match(text_view):
@@ -97,17 +119,21 @@ def render_line(line: str) -> RenderedLine:
             mark(close.start(), close.end(), "markdown_heading")
     elif m := _QUOTE.match(text_view):
         mark(0, m.end(), "markdown_quote")
-    text_view = "".join(view)
+    text_view = current_view(text_view)
 
-    for pattern in (_STRONG, _STRIKE, _EM_STAR, _EM_UNDERSCORE):
+    for pattern, trigger in _EMPHASIS:
+        if trigger not in line:
+            continue
         for m in pattern.finditer(text_view):
             inner = m.start(pattern.groups)  # the emphasised text group is always the last
             inner_end = m.end(pattern.groups)
             mark(m.start(), inner, "markdown_emphasis")
             mark(inner_end, m.end(), "markdown_emphasis")
-        text_view = "".join(view)
+        text_view = current_view(text_view)
 
-    kept = "".join(ch for ch, rule in zip(line, marks, strict=True) if rule is None)
+    if not is_heading and all(rule is None for rule in marks):
+        return render_plain(line)
+    kept = "".join(compress(line, map(not_, marks)))  # the characters no pass marked
     rendered = " ".join(kept.split())
     is_list_item = bool(_LIST_ITEM.match(rendered)) and not is_heading
     return RenderedLine(rendered, tuple(_runs(marks)), is_heading, is_list_item, False)
@@ -116,11 +142,11 @@ def render_line(line: str) -> RenderedLine:
 def _runs(marks: list[str | None]) -> list[InlineSpan]:
     spans: list[InlineSpan] = []
     start = 0
-    for i in range(1, len(marks) + 1):
-        if i == len(marks) or marks[i] != marks[start]:
-            if marks[start] is not None:
-                spans.append(InlineSpan(marks[start], start, i))  # type: ignore[arg-type]
-            start = i
+    for rule_id, group in groupby(marks):
+        end = start + sum(1 for _ in group)
+        if rule_id is not None:
+            spans.append(InlineSpan(rule_id, start, end))
+        start = end
     return spans
 
 

@@ -30,10 +30,33 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     explain=False,
 )
 
+# What any enabled ftfy fixer acts on, apart from mojibake (`is_bad`) and denormalised text:
+# HTML entities, C0/C1 and other control characters (ftfy's CONTROL_CHARS, terminal escapes),
+# line separators, surrogates, Latin ligatures. Plus Ã and Â, because one badness pattern is
+# anchored at the start of each line ftfy fixes (`^[ÃÂ] `), which a whole-text check misses.
+# Text with none of these, no mojibake and already NFC comes out of `ftfy.fix_text` unchanged,
+# so it skips ftfy's per-line passes: most extracted pages (tests check the equivalence).
+_FTFY_TRIGGERS = re.compile(
+    "&#?[0-9A-Za-z]{1,24};"
+    "|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\r\u2028\u2029\u206a-\u206f\ufeff\ufff9-\ufffc"
+    "\ud800-\udfff\u0132\u0133\u0149\u01c4-\u01cc\u01f1-\u01f3\ufb00-\ufb06ÃÂ]"
+)
+# ftfy's mojibake test (`is_bad`) is one large alternation that Python's regex engine tries at
+# every position of the text: about 1.5 ms on an ordinary page. Every branch of it needs one of
+# the characters in its categories (or a non-ASCII literal of the pattern) within its first
+# three characters, so trying it only around those characters gives the same answer.
+_MOJIBAKE_CHAR = re.compile(
+    "["
+    + "".join(ftfy.badness.MOJIBAKE_CATEGORIES.values())
+    + "".join(sorted({ch for ch in ftfy.badness.BADNESS_RE.pattern if not ch.isascii()}))
+    + "]"
+)
+_BADNESS_LOOKBACK = 2  # the most characters a branch matches before its first such character
 # Characters that render as a space, and invisible ones that only break word matching.
 _SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MULTI_SPACE = re.compile(r" {2,}")
+_WORD = re.compile(r"\w+")
 
 
 def prepare_text(text: str) -> str:
@@ -42,13 +65,44 @@ def prepare_text(text: str) -> str:
     >>> prepare_text("caf\\u00c3\\u00a9\\u00a0 au lait\\r\\n")
     'café au lait\\n'
     """
-    text = _normalize_spaces(ftfy.fix_text(text, config=FTFY_CONFIG))
+    text = _normalize_spaces(fix_text(text))
     # Folding no-break spaces can expose mojibake ftfy left alone while they were there; fixing
-    # it now makes cleaning idempotent (the output, cleaned again, is unchanged). Rarely runs:
-    # `is_bad` is a single regular expression.
-    if ftfy.badness.is_bad(text):
-        text = _normalize_spaces(ftfy.fix_text(text, config=FTFY_CONFIG))
+    # it now makes cleaning idempotent (the output, cleaned again, is unchanged). Rarely runs.
+    if is_bad(text):
+        text = _normalize_spaces(fix_text(text))
     return text
+
+
+def fix_text(text: str) -> str:
+    """`ftfy.fix_text` with FTFY_CONFIG, skipped when it provably cannot change the text.
+
+    >>> fix_text("caf\\u00c3\\u00a9 &amp; cr\\u00e8me")
+    'café & crème'
+    """
+    if needs_ftfy(text):
+        return ftfy.fix_text(text, config=FTFY_CONFIG)
+    return text
+
+
+def needs_ftfy(text: str) -> bool:
+    """False only when every ftfy fixer FTFY_CONFIG enables would leave `text` as it is."""
+    return _FTFY_TRIGGERS.search(text) is not None or is_bad(text) or not unicodedata.is_normalized("NFC", text)
+
+
+def is_bad(text: str) -> bool:
+    """`ftfy.badness.is_bad` (likely mojibake), tried only where mojibake characters occur.
+
+    >>> is_bad("caf\\u00c3\\u00a9"), is_bad("caf\\u00e9 \\u201ccr\\u00e8me\\u201d")
+    (True, False)
+    """
+    tried = -1  # the last start position already tried
+    for m in _MOJIBAKE_CHAR.finditer(text):
+        at = m.start()
+        for start in range(max(at - _BADNESS_LOOKBACK, tried + 1), at + 1):
+            if ftfy.badness.BADNESS_RE.match(text, start):
+                return True
+        tried = at
+    return False
 
 
 def _normalize_spaces(text: str) -> str:
@@ -74,5 +128,4 @@ def paragraph_key(text: str) -> str:
     >>> paragraph_key("China’s “solid” deal!") == paragraph_key("china's solid deal")
     True
     """
-    words = re.findall(r"\w+", text.casefold().replace("’", "'"))
-    return " ".join(words)
+    return " ".join(_WORD.findall(text.casefold().replace("’", "'")))

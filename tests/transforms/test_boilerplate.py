@@ -1,0 +1,45 @@
+"""The matchers' prefilter: one combined pattern must match a line exactly when some rule does."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from transforms.boilerplate import _combine, _prefilter
+from transforms.ruleset import default_ruleset, parse_ruleset
+
+RULESET = default_ruleset()
+
+
+def _example_lines() -> list[str]:
+    lines: list[str] = []
+    for rule in RULESET.rules:
+        tables = rule.examples if isinstance(rule.examples, list) else [rule.examples]
+        for table in tables:
+            for key in ("remove", "keep"):
+                for text in table.get(key, []):
+                    lines.extend(text.split("\n"))
+    return lines
+
+
+@pytest.mark.parametrize("kind", ["line", "byline"])
+def test_prefilter_matches_exactly_the_lines_some_rule_matches(kind: str) -> None:
+    rules = RULESET.by_kind(kind)
+    prefilter = _prefilter(rules)
+    assert prefilter is not None
+    for line in _example_lines():
+        expected = any(rule.matches_line(line) for rule in rules)
+        assert (prefilter.fullmatch(line) is not None) == expected, line
+
+
+def test_patterns_with_group_references_are_not_combined() -> None:
+    source = '[[rule]]\nid = "twice"\nkind = "line"\nreason = "r"\npatterns = [\'(\\\\w+) \\\\1\']\n'
+    rules = parse_ruleset({"user.toml": source}).by_kind("line")
+    assert _combine(tuple(p for r in rules for p in r.patterns)) is None
+
+
+def test_case_sensitivity_stays_per_pattern() -> None:
+    combined = _combine((re.compile("abc", re.IGNORECASE), re.compile("Xyz")))
+    assert combined is not None
+    assert combined.fullmatch("ABC") and combined.fullmatch("Xyz") and not combined.fullmatch("xyz")
