@@ -4,8 +4,12 @@ Site templates need several pages of a site; this works on one page of an unknow
 kept line gets a few cheap signals (words, share of its text that is link text, share of
 stop words, list or heading shape). The main region is the contiguous run of lines with the
 largest prose score net of link-heavy and short lines (a maximum-sum segment, as in Finn et
-al.'s body text extraction). Outside it only long link-free prose and the headline just
-before it survive; inside it only short link-heavy lines (inline "related" links) go.
+al.'s body text extraction). Its tail is then cut where the page's after-matter starts: a
+comments, related-stories or share label (lines earlier rules already removed), or a long run
+of links, when what follows carries less prose than what precedes. Before the region only long
+link-free prose and the headline just above it survive; after it nothing does (comments,
+teasers and author boxes are prose too); inside it only short link-heavy lines go that are
+not linked subheadings or sentences.
 """
 
 from __future__ import annotations
@@ -107,69 +111,146 @@ def strip_low_prose(doc: LineDocument, rule: Rule) -> None:
     lines = [line for line in doc.lines if line.text]
     if not any(line.kept for line in lines):
         return
-    link_limit = rule.param("link_density", 0.5)
-    prose_words = rule.param("prose_min_words", 10)
-    min_stop = rule.param("min_stopword_ratio", 0.12)
     signals = [line_signals(line) for line in lines]
-
-    def is_linky(s: LineSignals) -> bool:
-        return s.link_density >= link_limit
-
-    def is_prose(s: LineSignals) -> bool:
-        return (
-            not is_linky(s)
-            and s.words >= prose_words
-            and (s.unspaced or s.stopword_ratio >= min_stop)
-            and s.words <= words_per_sentence * max(s.sentences, 1)
-        )
-
+    link_limit = rule.param("link_density", 0.5)
     # Plain text (a feed body, an extractor's output) carries no link lists: without a single
     # link-heavy line there is no evidence of page furniture, so short lines there are content.
-    if sum(1 for s in signals if is_linky(s)) < rule.param("min_link_lines", 1):
+    if sum(1 for s in signals if s.link_density >= link_limit) < rule.param("min_link_lines", 1):
         return
+    prose = _prose_lines(lines, signals, rule)
+    start, end = _max_segment(_scores(lines, signals, prose, rule))
+    if end <= start:
+        return  # no prose at all: nothing to anchor on, so nothing is judged furniture
+    end = _cut_tail(lines, signals, prose, start, end, rule)
 
-    words_per_sentence = rule.param("max_words_per_sentence", 60)
+    # Headline, dek and dateline sit right above the body: the nearest kept link-free lines.
+    lead: set[int] = set()
+    for i in range(start - 1, -1, -1):
+        if len(lead) >= rule.param("lead_lines", 3) or (lines[i].kept and signals[i].link_density >= link_limit):
+            break
+        if lines[i].kept:
+            lead.add(i)
+    inner_max = rule.param("inner_link_max_words", 25)
+    before_min = rule.param("before_min_words", 30)
+    for i, (line, s) in enumerate(zip(lines, signals, strict=True)):
+        if not line.kept or i in lead:
+            continue
+        if start <= i < end:
+            if s.link_density >= link_limit and s.words <= inner_max and not _linked_content(i, lines, signals, rule):
+                doc.remove(line, rule.id, rule.reason)
+            continue
+        # An article's opening can be split off by a link list inside it (a table of contents,
+        # a "key links" box), so long link-free prose before the region stays. After it, long
+        # prose is comments, author bios and teasers far more often than article.
+        if i < start and prose[i] and s.words >= before_min and s.link_density < link_limit / 2:
+            continue
+        doc.remove(line, rule.id, rule.reason)
+
+
+def _prose_lines(lines: list[Line], signals: list[LineSignals], rule: Rule) -> list[bool]:
+    """Which lines are kept prose: enough words, few links, stop words, sentence-sized."""
+    link_limit = rule.param("link_density", 0.5)
+    min_words = rule.param("prose_min_words", 10)
+    min_stop = rule.param("min_stopword_ratio", 0.12)
+    per_sentence = rule.param("max_words_per_sentence", 60)
+    return [
+        line.kept
+        and s.link_density < link_limit
+        and s.words >= min_words
+        and (s.unspaced or s.stopword_ratio >= min_stop)
+        and s.words <= per_sentence * max(s.sentences, 1)
+        for line, s in zip(lines, signals, strict=True)
+    ]
+
+
+def _scores(lines: list[Line], signals: list[LineSignals], prose: list[bool], rule: Rule) -> list[float]:
+    """Per-line score: prose words count for the region, furniture against it."""
+    link_limit = rule.param("link_density", 0.5)
     short_penalty = float(rule.param("short_penalty", 2))
+    link_penalty = float(rule.param("link_penalty", 2.0))
     escalate = rule.param("escalate_gaps", True)
     scores, gap = [], 1
-    for line, s in zip(lines, signals, strict=True):
+    for line, s, is_prose in zip(lines, signals, prose, strict=True):
         if line.removed_by in ARTICLE_FURNITURE:
             scores.append(0.0)  # bylines and captions sit inside articles: they must not split one
             continue
-        if line.kept and is_prose(s):
+        if is_prose:
             scores.append(float(s.words))
             gap = 1 if not escalate else 0
             continue
         # Each further line of a run of furniture costs more than the last: a long run (menus,
         # a comment form) splits regions, a stray short line inside the article barely counts.
         gap += 1 if escalate else 0
-        if is_linky(s) or not line.kept:
-            scores.append(-rule.param("link_penalty", 2.0) * max(s.words, 1) - short_penalty * gap)
+        if s.link_density >= link_limit or not line.kept:
+            scores.append(-link_penalty * max(s.words, 1) - short_penalty * gap)
         else:
             scores.append(-short_penalty * gap)
-    start, end = _max_segment(scores)
-    if end <= start:
-        return  # no prose at all: nothing to anchor on, so nothing is judged furniture
+    return scores
 
-    inner_max = rule.param("inner_link_max_words", 25)
-    outside_min = rule.param("outside_min_words", 30)
-    # Headline, dek and dateline sit right above the body: the nearest kept link-free lines.
-    lead: set[int] = set()
-    for i in range(start - 1, -1, -1):
-        if len(lead) >= rule.param("lead_lines", 3) or (lines[i].kept and is_linky(signals[i])):
-            break
-        if lines[i].kept:
-            lead.add(i)
-    for i, (line, s) in enumerate(zip(lines, signals, strict=True)):
-        if not line.kept or i in lead:
+
+def _cut_tail(
+    lines: list[Line], signals: list[LineSignals], prose: list[bool], start: int, end: int, rule: Rule
+) -> int:
+    """End of the article inside the region [start, end): where its after-matter begins.
+
+    The maximum-sum region runs on through comments, author boxes and teasers whenever they
+    carry more prose words than the furniture between them and the article costs. Two kinds
+    of line mark where that after-matter starts: a short label an earlier rule removed as
+    comments, related-stories or share furniture, and a run of link-heavy lines (a related
+    list, tags, a share bar). The region is cut at the first mark that has enough prose before
+    it and less prose after it than before (a mid-article "Related" box or share bar is
+    followed by the rest of the article). Comment furniture ("Reply", "12 comments") cuts
+    however much follows: a long thread is still not the article.
+    """
+    cut_min = rule.param("tail_cut_min_words", 150)
+    marker_rules = frozenset(rule.param("tail_cut_rules", ["related_links", "comment_furniture", "share_links"]))
+    always_rules = frozenset(rule.param("tail_cut_always_rules", ["comment_furniture"]))
+    marker_max = rule.param("tail_marker_max_words", 5)
+    marker_ratio = float(rule.param("tail_cut_ratio", 1.0))
+    run_min = rule.param("link_run_lines", 5)
+    run_ratio = float(rule.param("link_run_ratio", 0.5))
+    link_limit = rule.param("link_density", 0.5)
+    total = sum(signals[j].words for j in range(start, end) if prose[j])
+    before = 0  # prose words in [start, j)
+    run_start, run_len = start, 0
+    for j in range(start, end):
+        line, s = lines[j], signals[j]
+        if prose[j]:
+            before += s.words
+            run_len = 0
             continue
-        if start <= i < end:
-            if is_linky(s) and s.words <= inner_max:
-                doc.remove(line, rule.id, rule.reason)
+        if before < cut_min:
             continue
-        if is_prose(s) and s.words >= outside_min and s.link_density < link_limit / 2:
-            continue
-        doc.remove(line, rule.id, rule.reason)
+        if (
+            line.removed_by in marker_rules
+            and s.words <= marker_max
+            and ":" not in line.text  # "Related: <headline>" is an inline link, not a section label
+            and (line.removed_by in always_rules or total - before < marker_ratio * before)
+        ):
+            return j
+        if s.link_density >= link_limit or (not line.kept and line.removed_by not in ARTICLE_FURNITURE):
+            if run_len == 0:
+                run_start = j
+            run_len += 1
+            if run_len == run_min and total - before < run_ratio * before:
+                return run_start
+    return end
+
+
+def _linked_content(i: int, lines: list[Line], signals: list[LineSignals], rule: Rule) -> bool:
+    """A link-heavy line inside the article that is still part of it, not a link list.
+
+    Linked subheadings (a product or section name that links out) and long list items or
+    sentences that are only partly link text belong to the article when no link-heavy line
+    stands next to them; a link list is link-heavy lines one after another.
+    """
+    link_limit = rule.param("link_density", 0.5)
+    s = signals[i]
+    neighbours = sum(1 for j in (i - 1, i + 1) if 0 <= j < len(lines) and signals[j].link_density >= link_limit)
+    if lines[i].rendered.is_heading:
+        return neighbours == 0 or (s.words < rule.param("linked_heading_max_words", 10) and neighbours < 2)
+    # A line that is all link text is a link, however long (a headline teaser).
+    return neighbours == 0 and s.words >= rule.param("prose_min_words", 10) and s.link_density < 0.9
 
 
 def _max_segment(scores: list[float]) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from transforms.boilerplate import apply_pattern_rules
 from transforms.clean import clean_document
 from transforms.lines import LineDocument
 from transforms.normalize import prepare_text
@@ -97,3 +98,121 @@ def test_clean_document_runs_prose_detection_by_default() -> None:
     kept_all = clean_document(PAGE, detect_prose=False)
     assert "Lighthouse for sale" in kept_all.text
     assert "low_prose" not in kept_all.removed_rule_ids()
+
+
+def kept_after_rules(text: str) -> list[str]:
+    """Kept lines after the pattern rules and the prose step, as in `clean_document`."""
+    ruleset = default_ruleset()
+    doc = LineDocument.parse(prepare_text(text))
+    apply_pattern_rules(doc, ruleset)
+    strip_low_prose(doc, ruleset.get("low_prose"))
+    return [line.text for line in doc.lines if line.kept]
+
+
+NAV = "* [Home](/)\n* [News](/news)\n* [Sport](/sport)\n* [Weather](/weather)\n\n"
+
+ARTICLE = """\
+# Harbour town votes to keep its ferry
+
+The town council said on Tuesday that the ferry to the mainland will keep running through the \
+winter, after residents voted in favour of paying a small levy to cover the losses of the service.
+
+For many of the people who live on the island, the boat is the only way to reach the hospital, \
+and the school buses for older pupils depend on it as well, the council said in a statement.
+
+The operator had warned in the spring that it could not keep the crossing going without help, \
+because fuel costs had doubled and fewer tourists came over the summer than in previous years.
+
+The levy will be reviewed next year, when the council expects new figures on the number of \
+passengers and on the price of fuel, and it may be lowered if the service loses less money.
+
+A second boat, which the operator keeps in reserve for the summer, will be sold to a company on \
+the mainland, and the money from the sale will go towards the repairs the harbour wall needs.
+"""
+
+COMMENT = (
+    "I have taken this boat to work every single day for the last twenty years, and I honestly "
+    "do not know what the people who live out here would have done if the council had let it go."
+)
+
+
+def test_comment_thread_after_the_article_is_cut_at_its_label() -> None:
+    # Six long comments carry more prose than the article itself: without the label the thread
+    # would simply extend the region.
+    thread = "".join(f"[Reader {n}](/u/{n})\n\n{COMMENT} ({n})\n\nReply\n\n" for n in range(6))
+    kept = kept_after_rules(NAV + ARTICLE + "\n12 Comments\n\n" + thread)
+    assert kept[-1].startswith("A second boat, which the operator keeps")
+    assert not any(COMMENT in line for line in kept)
+
+
+def test_paragraph_mentioning_comments_stays_in_the_article() -> None:
+    mention = (
+        "Readers left 12 comments under the council's post before the vote, most of them asking "
+        "how long the levy would last and whether pensioners would have to pay it as well."
+    )
+    text = NAV + ARTICLE + "\n" + mention + "\n\n[About us](/about) | [Contact](/contact)\n"
+    assert kept_after_rules(text)[-1] == mention
+
+
+def test_short_list_and_linked_subheading_inside_the_article_are_kept() -> None:
+    body = ARTICLE.replace(
+        "The operator had warned",
+        "The ferry stops at:\n\n* the harbour\n* the hospital pier\n* the school\n\n"
+        "## [Timetable for the winter](/timetable)\n\nThe operator had warned",
+    )
+    kept = kept_after_rules(NAV + body)
+    for line in ("The ferry stops at:", "* the harbour", "* the hospital pier", "* the school"):
+        assert line in kept
+    assert "Timetable for the winter" in kept
+
+
+def test_related_teasers_after_a_run_of_links_are_dropped() -> None:
+    # The teasers carry enough prose to bridge the link list (so the region runs on through
+    # them) but far less than the article: the run of links is where the article ended.
+    more = "".join(
+        f"Paragraph {n} of the report goes on to explain, at some length, how the council arrived at "
+        "the figure for the levy and why it thinks most of the island's households can afford it.\n\n"
+        for n in range(3)
+    )
+    teasers = [
+        "The lighthouse on the northern point has been put up for sale by the harbour trust, which says "
+        "it can no longer pay for the repairs that the tower needs after the winter storms of last year, "
+        "and the trust hopes that a buyer will keep the light working for the boats.",
+        "The bakery on the quay has opened its doors again after a fire closed it in the summer, and the "
+        "owners say that they were able to keep all of their staff on through the months of the repairs.",
+    ]
+    related = "".join(f"* [Island story {n}](/news/{n})\n" for n in range(5))
+    text = NAV + ARTICLE + "\n" + more + "## More from the island\n\n" + related + "\n" + "\n\n".join(teasers)
+    kept = kept_after_rules(text)
+    assert kept[-1].startswith("Paragraph 2 of the report")
+    assert not set(teasers) & set(kept)
+
+
+def test_mid_article_related_label_does_not_end_the_article() -> None:
+    # The label is followed by more of the article than precedes it: a box, not the tail.
+    first, rest = ARTICLE.split("The operator had warned")
+    more = "\n".join(
+        f"Paragraph {n} of the report goes on to explain, at some length, how the council arrived at "
+        "the figure for the levy and why it thinks most of the island's households can afford it.\n"
+        for n in range(8)
+    )
+    text = NAV + first + "Related stories\n\n* [Pier closed](/pier)\n\nThe operator had warned" + rest + more
+    assert kept_after_rules(text)[-1].startswith("Paragraph 7 of the report")
+
+
+def test_long_prose_after_the_article_is_dropped_but_before_it_is_kept() -> None:
+    intro = (
+        "This is the third part of our series on the island's services, which looks at how the "
+        "people who live there get to work, to school and to the doctor through the whole year."
+    )
+    bio = (
+        "Jane Doe is a reporter who has covered the islands and the coast for the paper since 2015. "
+        "She writes about transport, schools and local politics in the whole region, and before she "
+        "joined the paper she worked for ten years at a radio station on the mainland, where she "
+        "presented the morning news and a weekly programme about the people who live on the islands."
+    )
+    links = "* [Part one](/1)\n* [Part two](/2)\n* [Part three](/3)\n* [Part four](/4)\n\n"
+    footer = "".join(f"* [Section {n}](/s/{n})\n" for n in range(12))
+    kept = kept_after_rules(NAV + intro + "\n\n" + links + ARTICLE + "\n" + footer + "\n" + bio + "\n")
+    assert intro in kept
+    assert bio not in kept
