@@ -22,7 +22,7 @@ from flows.ingest import InputFile, Limits, SourceDocument, read_documents
 from transforms.clean import clean_document
 from transforms.dates import parse_date
 from transforms.decode import DecodeError, decode_document
-from transforms.html import extract_html, html_nesting_depth
+from transforms.html import HtmlExtraction, extract_html, html_nesting_depth
 from transforms.lines import LineDocument
 from transforms.minhash import signatures as minhash_signatures
 from transforms.models import CleanDocument, DocumentHints
@@ -72,21 +72,39 @@ def site_hint(source: SourceDocument, options: BatchOptions) -> str | None:
     return hints_from_meta(source.meta, default_site(source, options)).site
 
 
-def learn_profiles(sources: Iterable[SourceDocument], known_doc_ids: set[str], options: BatchOptions) -> dict:
-    """Per site, on how many of this batch's new text pages each line occurs (a partial profile)."""
+def learn_profiles(
+    sources: Iterable[SourceDocument], known_doc_ids: set[str], options: BatchOptions
+) -> tuple[dict, dict[str, HtmlExtraction]]:
+    """Per site, on how many of this batch's new pages each line occurs (a partial profile).
+
+    HTML pages are counted on their extracted text, the text their template lines survive in;
+    the extractions are returned too (by doc_id), so the cleaning pass need not extract again.
+    """
     profiles: dict[str, SiteProfile] = {}
+    extractions: dict[str, HtmlExtraction] = {}
     for source in sources:
-        if source.skip or source.error or source.format not in ("text", "markdown") or source.doc_id in known_doc_ids:
+        if source.skip or source.error or source.doc_id in known_doc_ids:
             continue
-        site = site_hint(source, options)
+        if source.format == "html":
+            hints = hints_from_meta(source.meta, default_site(source, options))
+            try:
+                extraction = extract_source_html(source, hints, options.limits)
+            except Exception:  # the cleaning pass meets it again and rejects it with its reason
+                continue
+            extractions[source.doc_id] = extraction
+            site, text = merge_html_hints(source, hints, extraction).site, extraction.text
+        elif source.format in ("text", "markdown"):
+            site = site_hint(source, options)
+            try:
+                text = decode_document(source.data, source.format, source.meta.get("charset"))
+            except DecodeError:
+                continue
+        else:
+            continue
         if site is None:
             continue
-        try:
-            text = decode_document(source.data, source.format, source.meta.get("charset"))
-        except DecodeError:
-            continue
         profiles.setdefault(site, SiteProfile(site)).add_document(LineDocument.parse(prepare_text(text)))
-    return {site: profile.to_dict() for site, profile in profiles.items()}
+    return {site: profile.to_dict() for site, profile in profiles.items()}, extractions
 
 
 def load_profiles(path: str | None) -> dict[str, SiteProfile]:
@@ -156,45 +174,64 @@ class Unusable(ValueError):
         self.reason, self.detail = reason, detail
 
 
+def extract_source_html(source: SourceDocument, hints: DocumentHints, limits: Limits) -> HtmlExtraction:
+    """Decode an HTML document and extract its main text; raises DecodeError or Unusable."""
+    text = decode_document(source.data, source.format, source.meta.get("charset"))
+    if not text.strip():
+        raise Unusable("empty", "the document has only whitespace")
+    depth = html_nesting_depth(text, limits.max_html_depth)
+    if depth > limits.max_html_depth:
+        raise Unusable("too_deep", f"elements nest over {limits.max_html_depth:,} levels deep (limit)")
+    return extract_html(text, url=hints.url)
+
+
+def merge_html_hints(source: SourceDocument, hints: DocumentHints, extraction: HtmlExtraction) -> DocumentHints:
+    """What the container said wins over what the page says."""
+    url = hints.url or extraction.hints.url
+    return DocumentHints(
+        url=url,
+        # The host before og:site_name, so sites group the same way for every input format.
+        site=source.meta.get("site") or site_of(url) or hints.site or extraction.hints.site,
+        title=hints.title or extraction.hints.title,
+        authors=hints.authors or extraction.hints.authors,
+        published_at=hints.published_at or extraction.hints.published_at,
+        language=hints.language or extraction.hints.language,
+    )
+
+
 def clean_source(
     source: SourceDocument,
     ruleset: RuleSet,
     default_site: str | None,
     limits: Limits | None = None,
     profiles: dict[str, SiteProfile] | None = None,
+    extraction: HtmlExtraction | None = None,
 ) -> tuple[CleanDocument, DocumentHints]:
-    """Decode and clean one readable document; raises DecodeError or Unusable with the reason."""
+    """Decode and clean one readable document; raises DecodeError or Unusable with the reason.
+
+    `extraction` is an HTML document's extraction made earlier (by the site-learning pass).
+    """
     limits = limits or Limits()
     hints = hints_from_meta(source.meta, default_site)
-    text = decode_document(source.data, source.format, source.meta.get("charset"))
-    if not text.strip():
-        raise Unusable("empty", "the document has only whitespace")
     if source.format == "html":
-        depth = html_nesting_depth(text, limits.max_html_depth)
-        if depth > limits.max_html_depth:
-            raise Unusable("too_deep", f"elements nest over {limits.max_html_depth:,} levels deep (limit)")
-        extraction = extract_html(text, url=hints.url)
-        url = hints.url or extraction.hints.url
-        merged = DocumentHints(
-            url=url,
-            # The host before og:site_name, so sites group the same way for every input format.
-            site=source.meta.get("site") or site_of(url) or default_site or extraction.hints.site,
-            title=hints.title or extraction.hints.title,
-            authors=hints.authors or extraction.hints.authors,
-            published_at=hints.published_at or extraction.hints.published_at,
-            language=hints.language or extraction.hints.language,
-        )
+        extraction = extraction or extract_source_html(source, hints, limits)
+        merged = merge_html_hints(source, hints, extraction)
         # The extractor already kept only the article: the one-page prose detector would cut real
         # lists and short paragraphs from it (benchmarks/extraction.py: recall 0.937 -> 0.927).
+        # The site's template lines (menus, footers the extractor let through) still go.
         cleaned = clean_document(
             extraction.text,
             hints=merged,
             ruleset=ruleset,
             prior_removals=extraction.removals,
+            site_profile=(profiles or {}).get(merged.site or ""),
             detect_prose=False,
             record_syntax=False,  # the markdown is the extractor's, not the page's
         )
         return cleaned, merged
+    text = decode_document(source.data, source.format, source.meta.get("charset"))
+    if not text.strip():
+        raise Unusable("empty", "the document has only whitespace")
     profile = (profiles or {}).get(hints.site or "")
     return clean_document(text, hints=hints, ruleset=ruleset, site_profile=profile), hints
 
@@ -205,6 +242,7 @@ def process_batch(
     known_doc_ids: set[str],
     options: BatchOptions,
     ruleset: RuleSet | None = None,
+    extractions: dict[str, HtmlExtraction] | None = None,
 ) -> BatchResult:
     """Clean every source document not already in the lake; stage its rows as Parquet.
 
@@ -254,7 +292,14 @@ def process_batch(
             reject(source, *source.error)
             continue
         try:
-            cleaned, hints = clean_source(source, ruleset, default_site(source, options), options.limits, profiles)
+            cleaned, hints = clean_source(
+                source,
+                ruleset,
+                default_site(source, options),
+                options.limits,
+                profiles,
+                (extractions or {}).get(doc_id),
+            )
         except (DecodeError, Unusable) as exc:
             reject(source, exc.reason, exc.detail)
             continue

@@ -7,6 +7,7 @@ and writes staged Parquet, so the flow's memory stays flat however large the cor
 from __future__ import annotations
 
 import json
+import pickle
 import sys
 import time
 import uuid
@@ -113,7 +114,11 @@ def _batch_inputs(manifest: str, known_ids_path: str, options: dict[str, Any]):
 def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> str | None:
     """Count, per site, the lines of this batch's new pages; returns the partial profile's path."""
     sources, known, batch_options = _batch_inputs(manifest, known_ids_path, options)
-    partial = learn_profiles(sources, known, batch_options)
+    partial, extractions = learn_profiles(sources, known, batch_options)
+    if extractions:  # HTML extracted once: the cleaning task reads it back
+        cache = _extractions_path(batch_options.staging_dir, batch)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(extractions, protocol=pickle.HIGHEST_PROTOCOL))
     if not partial:
         return None
     path = Path(batch_options.staging_dir) / "profiles" / f"b{batch:05d}.json"
@@ -126,7 +131,14 @@ def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options
 def clean_batch(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> dict[str, Any]:
     """Clean one batch into staged Parquet; returns counts and staged paths."""
     sources, known, batch_options = _batch_inputs(manifest, known_ids_path, options)
-    return process_batch(batch, sources, known, batch_options).to_dict()
+    cache = _extractions_path(batch_options.staging_dir, batch)
+    # Our own file, written by learn_site_templates in this run's staging folder.
+    extractions = pickle.loads(cache.read_bytes()) if cache.exists() else None
+    return process_batch(batch, sources, known, batch_options, extractions=extractions).to_dict()
+
+
+def _extractions_path(staging_dir: str, batch: int) -> Path:
+    return Path(staging_dir) / "extractions" / f"b{batch:05d}.pickle"
 
 
 @task(cache_policy=NO_CACHE)
@@ -168,9 +180,10 @@ def publish_summary(summary: dict[str, Any]) -> None:
     )
 
 
-def _has_jsonl(manifests: list[str]) -> bool:
-    """JSONL records can carry URLs, hence sites, even when the run was given no site."""
-    return any(f.format == "jsonl" for m in manifests if m.endswith(".json") for f in read_manifest(m))
+def _may_name_sites(manifests: list[str]) -> bool:
+    """HTML pages, JSONL records and WARC records carry URLs, hence sites, even when the run was given none."""
+    formats = {"jsonl", "html", "warc"}
+    return any(f.format in formats for m in manifests if m.endswith(".json") for f in read_manifest(m))
 
 
 def summary_markdown(summary: dict[str, Any]) -> str:
@@ -282,7 +295,7 @@ def clean_documents(
             "rules_dir": rules_dir,
             "limits": asdict(limits),
         }
-        if site or site_from_folder or reprocess or _has_jsonl(manifests):
+        if site or site_from_folder or reprocess or _may_name_sites(manifests):
             # Site templates: a first pass counts each site's lines over this run's pages.
             partial = [learn_site_templates.submit(i, m, str(known_ids_path), options) for i, m in enumerate(manifests)]
             paths = [p for p in (f.result() for f in partial) if p]

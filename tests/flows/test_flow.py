@@ -367,6 +367,43 @@ def test_site_templates_are_learned_per_site_persisted_and_used_for_a_single_new
     assert run_query(lake, "SELECT DISTINCT n_docs FROM site_profiles WHERE site = 'harbour-herald'").rows == [(7,)]
 
 
+PROMO = "The Harbour Herald print edition is delivered to your door before seven every morning."
+
+
+def _html_page(i: int) -> str:
+    # The promo sits inside the article, where the HTML extractor keeps it; only its recurrence
+    # across the site's pages says it is template.
+    headline = " ".join(STORIES[i].split()[:6])
+    return (
+        f'<html lang="en"><head><link rel="canonical" href="https://harbour-herald.test/news/{i}">'
+        f"<title>{headline} | Harbour Herald</title></head><body><article><h1>{headline}</h1>"
+        f"<p>{STORIES[i]}</p><p>{PROMO}</p></article></body></html>"
+    )
+
+
+def test_html_pages_learn_their_sites_template_from_the_extracted_text(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl1"
+    crawl.mkdir()
+    for i in range(4):
+        (crawl / f"page{i}.html").write_text(_html_page(i))
+    lake = Lake.at(tmp_path / "lake")
+    summary = clean_documents(inputs=[str(crawl)], lake=str(lake.root))
+    assert summary["removals_by_rule"]["site_template"] == 4
+    rows = run_query(lake, "SELECT site, text FROM articles").rows
+    assert {site for site, _ in rows} == {"harbour-herald.test"}
+    assert not any(PROMO in text for _, text in rows)
+    assert sorted(text for _, text in rows) == sorted(STORIES[:4])
+    removed = run_query(lake, "SELECT DISTINCT text FROM removals WHERE rule_id = 'site_template'").rows
+    assert removed == [(PROMO,)]
+
+    later = tmp_path / "crawl2"  # one new page of the known site, in a later run
+    later.mkdir()
+    (later / "page9.html").write_text(_html_page(9))
+    clean_documents(inputs=[str(later)], lake=str(lake.root))
+    text = run_query(lake, "SELECT text FROM articles WHERE source_uri LIKE '%page9.html'").rows[0][0]
+    assert PROMO not in text and STORIES[9].split(". ")[0] in text
+
+
 def test_user_rule_files_extend_and_replace_the_packaged_rules(tmp_path: Path) -> None:
     from flows.batch import load_ruleset
 
