@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from multiprocessing import Pool
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -36,6 +37,8 @@ from common import load_scorer  # noqa: E402  (benchmarks/common.py: the script 
 from transforms.clean import clean_document  # noqa: E402
 from transforms.dates import parse_date  # noqa: E402
 from transforms.html import extract_html  # noqa: E402
+from transforms.ruleset import default_ruleset  # noqa: E402
+from transforms.templates import learn_site_profile  # noqa: E402
 
 
 @dataclass(slots=True)
@@ -45,6 +48,7 @@ class Page:
     url: str | None
     truth: str
     page_type: str
+    site: str | None = None  # what `docclean run` would group the page under (URL host, or big9's site)
     title: str | None = None
     author: str | None = None
     date: str | None = None
@@ -86,6 +90,7 @@ def load_wcxb(root: Path, limit: int | None) -> list[Page]:
                 url=gold.get("url"),
                 truth=truth.get("main_content") or "",
                 page_type=files.get(page_id, {}).get("page_type", ""),
+                site=urlsplit(gold.get("url") or "").hostname,
                 title=truth.get("title"),
                 author=truth.get("author"),
                 date=truth.get("publish_date"),
@@ -105,6 +110,7 @@ def load_big9(root: Path, limit: int | None) -> list[Page]:
             url=None,
             truth=gold[row["doc_id"]]["articleBody"],
             page_type="article",
+            site=row["site"],
         )
         for row in rows
     ]
@@ -127,7 +133,40 @@ def run_docclean(page: Page) -> tuple[str, dict[str, object]]:
         extraction.text, hints=extraction.hints, prior_removals=extraction.removals, detect_prose=False
     )
     headline = "\n\n".join(x for x in (doc.title, doc.subtitle) if x)
-    return doc.text, {"title": doc.title, "authors": doc.authors, "date": doc.published_at, "headline": headline}
+    meta = {"title": doc.title, "authors": doc.authors, "date": doc.published_at, "headline": headline}
+    return doc.text, {**meta, "extraction": extraction}
+
+
+def apply_site_templates(pages: list[Page], results: dict[str, Result]) -> None:
+    """docclean+sites: what `docclean run` does with many pages of one site.
+
+    Learns each site's template from the extracted texts of its pages in the set, then cleans
+    every page again with it (the flow's learning pass, then its cleaning pass). Its CPU is
+    docclean's plus the learning pass (the profiled cleaning replaces the plain one).
+    """
+    by_site: dict[str, list[Page]] = {}
+    for page in pages:
+        by_site.setdefault(page.site or page.id, []).append(page)
+    rule = default_ruleset().get("site_template")
+    for site, members in by_site.items():
+        started = time.process_time()
+        extractions = {p.id: results[p.id].meta["docclean"]["extraction"] for p in members}
+        profile = learn_site_profile(site, (e.text for e in extractions.values()))
+        learning = (time.process_time() - started) / len(members)
+        for page in members:
+            extraction = extractions[page.id]
+            doc = clean_document(
+                extraction.text,
+                hints=extraction.hints,
+                prior_removals=extraction.removals,
+                site_profile=profile if profile.n_docs >= rule.param("min_profile_docs", 4) else None,
+                detect_prose=False,
+            )
+            result = results[page.id]
+            result.texts["docclean+sites"] = doc.text
+            result.cpu["docclean+sites"] = result.cpu["docclean"] + learning
+            headline = "\n\n".join(x for x in (doc.title, doc.subtitle) if x)
+            result.texts["docclean+sites+title"] = f"{headline}\n\n{doc.text}" if headline else doc.text
 
 
 SYSTEMS: dict[str, Callable[[Page], tuple[str, dict[str, object]]]] = {
@@ -216,13 +255,14 @@ def report_text(
         return
     truth = {p.id: p.truth for p in pages}
     print(f"\n== {label}: {len(pages)} pages")
-    print(f"{'system':<14} {'F1':>6} {'prec':>6} {'recall':>6} {'wordF1':>6} {'empty':>5} {'pages/s/core':>12}")
-    for name in [*SYSTEMS, *(["docclean+title"] if with_title else [])]:
+    print(f"{'system':<20} {'F1':>6} {'prec':>6} {'recall':>6} {'wordF1':>6} {'empty':>5} {'pages/s/core':>12}")
+    names = [*SYSTEMS, "docclean+sites", *(["docclean+title", "docclean+sites+title"] if with_title else [])]
+    for name in names:
         preds = {p.id: results[p.id].texts[name] for p in pages}
         summary, _ = scorer.score_texts(truth, preds, n_boot=0)
-        cpu = sum(results[p.id].cpu[name.split("+")[0]] for p in pages)
+        cpu = sum(results[p.id].cpu.get(name.removesuffix("+title"), 0.0) for p in pages)
         print(
-            f"{name:<14} {summary['f1']:>6.3f} {summary['precision']:>6.3f} {summary['recall']:>6.3f} "
+            f"{name:<20} {summary['f1']:>6.3f} {summary['precision']:>6.3f} {summary['recall']:>6.3f} "
             f"{summary['word_f1']:>6.3f} {summary['n_empty_pred']:>5} {len(pages) / cpu:>12.1f}"
         )
 
@@ -270,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter()
         pages = load_wcxb(args.data / "wcxb-dev", args.limit)
         results = run_all(pages, args.jobs)
+        apply_site_templates(pages, results)
         print(f"\nwcxb-dev: {len(pages)} pages in {time.perf_counter() - wall:.0f} s wall")
         articles = [p for p in pages if p.page_type == "article"]
         report_text(scorer, "wcxb-dev articles", articles, results)
@@ -282,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter()
         pages = load_big9(args.data / "big9", args.limit)
         results = run_all(pages, args.jobs)
+        apply_site_templates(pages, results)
         print(f"\nbig9: {len(pages)} pages in {time.perf_counter() - wall:.0f} s wall")
         report_text(scorer, "big9", pages, results, with_title=True)
         if args.out:
