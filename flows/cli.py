@@ -122,6 +122,7 @@ def run(
         files, _ = drop_unchanged(files, target.input_file_keys())
     # Worker processes each pay Prefect's start-up (~10 s here): worth it only with batches to share.
     n_batches = -(-len(files) // batch_size)
+    del files  # the flow lists them again; at 1M files this list is ~250 MB
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
     if runner is Runner.dask:
         task_runner = dask_task_runner(dask_address, workers)

@@ -50,3 +50,20 @@ def test_counts_are_per_site_over_canonical_articles_across_files(tmp_path: Path
 def test_no_articles_count_nothing(tmp_path: Path) -> None:
     counts, site_docs = count_paragraphs_by_site([], min_words=7)
     assert counts.num_rows == 0 and not site_docs
+
+
+def test_signature_matrix_reads_signatures_in_the_order_asked(tmp_path: Path) -> None:
+    import numpy as np
+
+    from flows.load import signature_matrix
+
+    sigs = {f"d{i}": np.arange(i, i + 4, dtype="<u4") for i in range(5)}
+    paths = []
+    for n, ids in enumerate((["d0", "d1", "d2"], ["d3", "d4"])):
+        path = tmp_path / f"m{n}.parquet"
+        pq.write_table(pa.table({"doc_id": ids, "signature": [sigs[i].tobytes() for i in ids]}), path)
+        paths.append(str(path))
+    wanted = pa.chunked_array([["d4", "d0", "d2", "d1", "d3"]])
+    matrix = signature_matrix(paths, wanted)
+    assert matrix.dtype == np.uint32 and matrix.shape == (5, 4)
+    assert [row.tolist() for row in matrix] == [sigs[i].tolist() for i in wanted.to_pylist()]
