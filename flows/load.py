@@ -85,7 +85,7 @@ def mark_duplicates(
         new["doc_id"].to_pylist(),
         sigs,
         config,
-        published_at=new["published_at"].to_pylist(),
+        published_at=new["published_at"].to_numpy(),  # datetime64, NaT for unknown: no 1M datetime objects
         lengths=new["char_count"].to_numpy(),
     )
     del new, sigs
