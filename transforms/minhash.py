@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 Role = Literal["canonical", "duplicate", "variant"]
 ROLES: tuple[Role, ...] = ("canonical", "duplicate", "variant")
@@ -412,7 +414,9 @@ def canonical_rank(
     """Rank of each row as a canonical (0 = best): earliest published, then longest, then
     smallest id. Deterministic whatever the input order."""
     n = len(ids)
-    id_order = np.argsort(np.asarray(ids), kind="stable")
+    # Arrow sorts the ids where numpy would first copy them into a fixed-width unicode array
+    # (128 bytes an id: ~130 MB at 1M); both order by code point, stably.
+    id_order = pc.sort_indices(pa.array(ids, pa.string())).to_numpy() if n else np.zeros(0, np.int64)
     id_rank = np.empty(n, dtype=np.int64)
     id_rank[id_order] = np.arange(n)
     length = np.zeros(n, dtype=np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
