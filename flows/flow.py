@@ -53,7 +53,7 @@ from flows.load import (
     strip_common_paragraphs_in_run,
     summarize,
 )
-from flows.runners import default_task_runner
+from flows.runners import batch_runner, default_task_runner
 from flows.settings import project_root
 from transforms.minhash import MinHashConfig
 from warehouse.lake import Lake, write_parquet_atomic
@@ -180,6 +180,10 @@ def publish_summary(summary: dict[str, Any]) -> None:
     )
 
 
+def _batch_parameters(batch: int, manifest: str, known_ids_path: Path, options: dict[str, Any]) -> dict[str, Any]:
+    return {"batch": batch, "manifest": manifest, "known_ids_path": str(known_ids_path), "options": dict(options)}
+
+
 def _may_name_sites(manifests: list[str]) -> bool:
     """HTML pages, JSONL records and WARC records carry URLs, hence sites, even when the run was given none."""
     formats = {"jsonl", "html", "warc"}
@@ -295,19 +299,25 @@ def clean_documents(
             "rules_dir": rules_dir,
             "limits": asdict(limits),
         }
-        if site or site_from_folder or reprocess or _may_name_sites(manifests):
-            # Site templates: a first pass counts each site's lines over this run's pages.
-            partial = [learn_site_templates.submit(i, m, str(known_ids_path), options) for i, m in enumerate(manifests)]
-            paths = [p for p in (f.result() for f in partial) if p]
-            options["profiles_path"] = merge_site_profiles(target, run_id, paths, staging, fresh=reprocess)
-        futures = [
-            clean_batch.submit(i, manifest, str(known_ids_path), dict(options)) for i, manifest in enumerate(manifests)
-        ]
         batches: list[dict[str, Any]] = []
-        for future in as_completed(futures):
-            batches.append(future.result())
-            if show_progress:
-                _progress(len(batches), len(futures), sum(b["n_documents"] for b in batches), clock)
+        # Batch workers end with this block, before duplicates are marked in this process.
+        with batch_runner() as pool:
+            if site or site_from_folder or reprocess or _may_name_sites(manifests):
+                # Site templates: a first pass counts each site's lines over this run's pages.
+                partial = [
+                    pool.submit(learn_site_templates, _batch_parameters(i, m, known_ids_path, options))
+                    for i, m in enumerate(manifests)
+                ]
+                paths = [p for p in (f.result() for f in partial) if p]
+                options["profiles_path"] = merge_site_profiles(target, run_id, paths, staging, fresh=reprocess)
+            futures = [
+                pool.submit(clean_batch, _batch_parameters(i, m, known_ids_path, options))
+                for i, m in enumerate(manifests)
+            ]
+            for future in as_completed(futures):
+                batches.append(future.result())
+                if show_progress:
+                    _progress(len(batches), len(futures), sum(b["n_documents"] for b in batches), clock)
         batches.sort(key=lambda b: b["batch"])
         profiles_file = staging / "site_profiles" / "b00000.parquet"
         if batches and profiles_file.exists() and any(b["n_articles"] for b in batches):

@@ -70,3 +70,35 @@ def test_default_runner_uses_processes_only_with_a_server(monkeypatch: pytest.Mo
     runner = default_task_runner()
     expected = ProcessPoolTaskRunner if (os.cpu_count() or 1) > 1 else ThreadPoolTaskRunner
     assert isinstance(runner, expected)
+
+
+def test_batch_workers_end_before_duplicates_are_marked(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Idle pool workers keep the memory they grew cleaning; they must not outlive the batches."""
+    import multiprocessing
+
+    from flows import flow as flow_module
+    from flows.cli import _shared_prefect_api
+    from flows.runners import process_pool
+
+    workers_alive: dict[str, list[int]] = {"batches": [], "duplicates": []}
+    mark_duplicates, progress = flow_module.mark_duplicates, flow_module._progress
+
+    def spy_duplicates(*args, **kwargs):
+        workers_alive["duplicates"].append(len(multiprocessing.active_children()))
+        return mark_duplicates(*args, **kwargs)
+
+    def spy_progress(*args, **kwargs):
+        workers_alive["batches"].append(len(multiprocessing.active_children()))
+        return progress(*args, **kwargs)
+
+    monkeypatch.setattr(flow_module, "mark_duplicates", spy_duplicates)
+    monkeypatch.setattr(flow_module, "_progress", spy_progress)
+    with _shared_prefect_api():
+        summary = flow_module.clean_documents.with_options(task_runner=process_pool(2))(
+            inputs=[str(seeds_dir)], lake=str(tmp_path / "lake"), batch_size=1, show_progress=True
+        )
+    assert summary["n_articles"] == 2
+    assert max(workers_alive["batches"]) >= 1  # the spy sees pool workers while they work...
+    assert workers_alive["duplicates"] == [0]  # ...and none once duplicates are marked
