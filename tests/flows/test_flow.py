@@ -234,6 +234,31 @@ def test_an_edited_copy_in_a_later_run_joins_the_old_cluster(tmp_path: Path) -> 
     assert other == "unrelated.txt" and other_cluster != orig_cluster
 
 
+@pytest.mark.parametrize("edit", ["small", "rewrite"])
+def test_a_story_stays_in_articles_unique_when_its_canonical_file_changes(tmp_path: Path, edit: str) -> None:
+    body = (
+        "The harbour authority said on Monday that the storm had damaged three piers and that repairs would take "
+        "most of the winter. Fishing crews were told to use the northern quay until further notice, and the ferry "
+        "to the islands will run on a reduced timetable. Officials said the cost of the repairs was not yet known "
+        "but that the regional government had promised to help. Local businesses said the closure would hurt trade."
+    )
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "a_original.txt").write_text(f"Storm Damages Harbour Piers\n\nBy Jane Doe | March 3, 2021\n\n{body}\n")
+    (inputs / "b_copy.txt").write_text(f"{body}\n")
+    lake = Lake.at(tmp_path / "lake")
+    clean_documents(inputs=[str(inputs)], lake=str(lake.root))
+    unique = "SELECT regexp_extract(source_uri, '[^/]+$') FROM articles_unique ORDER BY 1"
+    assert run_query(lake, unique).rows == [("a_original.txt",)]
+    # The canonical's file changes: its new version must not leave the story without a canonical.
+    changed = body.replace("Monday", "Tuesday") if edit == "small" else "The library opens a new reading room today."
+    (inputs / "a_original.txt").write_text(f"Storm Damages Harbour Piers\n\n{changed}\n")
+    clean_documents(inputs=[str(inputs)], lake=str(lake.root))
+    expected = [("a_original.txt",)] if edit == "small" else [("a_original.txt",), ("b_copy.txt",)]
+    assert run_query(lake, unique).rows == expected
+    assert run_query(lake, "SELECT count(DISTINCT dup_cluster_id) FROM articles").rows == [(len(expected),)]
+
+
 def test_reprocess_reproduces_a_fresh_run_without_the_original_files(seeded, tmp_path: Path) -> None:
     lake, _, inputs = seeded
     content = (
