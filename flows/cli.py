@@ -114,20 +114,9 @@ def run(
     documents already loaded are never stored twice.
     """
     apply_prefect_defaults(verbose)
-    from flows.ingest import discover_files, drop_unchanged
-
     target = _lake(lake)
-    files = discover_files(inputs or [str(project_root() / "seeds")])
-    if not rescan:
-        files, _ = drop_unchanged(files, target.input_file_keys())
-    # Worker processes each pay Prefect's start-up (~10 s here): worth it only with batches to share.
-    n_batches = -(-len(files) // batch_size)
-    del files  # the flow lists them again; at 1M files this list is ~250 MB
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
-    if runner is Runner.dask:
-        task_runner = dask_task_runner(dask_address, workers)
-    else:
-        task_runner = local_task_runner(min(workers, n_batches))
+    task_runner = dask_task_runner(dask_address, workers) if runner is Runner.dask else local_task_runner(workers)
     _run_flow(
         target,
         task_runner,
@@ -167,7 +156,7 @@ def reprocess(
     err.print(f"[bold]docclean[/] reprocessing {target.root} ({n_batches} batches)")
     _run_flow(
         target,
-        local_task_runner(min(workers, n_batches)),
+        local_task_runner(workers),
         verbose,
         reprocess=True,
         rules_dir=str(rules) if rules else None,
@@ -175,9 +164,10 @@ def reprocess(
 
 
 def local_task_runner(workers: int):
-    """Processes for CPU-bound cleaning (ftfy and parsing are pure Python); one thread if one batch.
+    """Processes for CPU-bound cleaning (ftfy and parsing are pure Python).
 
-    Each worker process pays Prefect's start-up (~10 s here), worth it only with batches to share.
+    The flow starts no more of them than it has batches, and none for a single batch
+    (`flows.runners.batch_runner`): each pays Prefect's start-up (~10 s here).
     """
     apply_prefect_defaults()
     from flows.runners import process_pool

@@ -301,7 +301,7 @@ def clean_documents(
         }
         batches: list[dict[str, Any]] = []
         # Batch workers end with this block, before duplicates are marked in this process.
-        with batch_runner() as pool:
+        with batch_runner(len(manifests)) as pool:
             if site or site_from_folder or reprocess or _may_name_sites(manifests):
                 # Site templates: a first pass counts each site's lines over this run's pages.
                 partial = [

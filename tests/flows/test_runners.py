@@ -72,7 +72,7 @@ def test_default_runner_uses_processes_only_with_a_server(monkeypatch: pytest.Mo
     assert isinstance(runner, expected)
 
 
-def test_batch_workers_end_before_duplicates_are_marked(
+def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_none(
     seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Idle pool workers keep the memory they grew cleaning; they must not outlive the batches."""
@@ -99,6 +99,12 @@ def test_batch_workers_end_before_duplicates_are_marked(
         summary = flow_module.clean_documents.with_options(task_runner=process_pool(2))(
             inputs=[str(seeds_dir)], lake=str(tmp_path / "lake"), batch_size=1, show_progress=True
         )
-    assert summary["n_articles"] == 2
-    assert max(workers_alive["batches"]) >= 1  # the spy sees pool workers while they work...
-    assert workers_alive["duplicates"] == [0]  # ...and none once duplicates are marked
+        assert summary["n_articles"] == 2
+        assert max(workers_alive["batches"]) >= 1  # the spy sees pool workers while they work...
+        assert workers_alive["duplicates"] == [0]  # ...and none once duplicates are marked
+        # One batch: no worker process to start (each pays Prefect's start-up for nothing to share).
+        workers_alive["batches"].clear()
+        flow_module.clean_documents.with_options(task_runner=process_pool(2))(
+            inputs=[str(seeds_dir)], lake=str(tmp_path / "one-batch"), batch_size=10, show_progress=True
+        )
+        assert workers_alive["batches"] == [0]
