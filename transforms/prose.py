@@ -6,7 +6,9 @@ stop words, list or heading shape). The main region is the contiguous run of lin
 largest prose score net of link-heavy and short lines (a maximum-sum segment, as in Finn et
 al.'s body text extraction). Its tail is then cut where the page's after-matter starts: a
 comments, related-stories or share label (lines earlier rules already removed), or a long run
-of links, when what follows carries less prose than what precedes. Before the region only long
+of links, when what follows carries less prose than what precedes; also at an after-matter
+section label (references, about the author) and where timestamped date lines start to recur
+(a comment thread). Before the region only long
 link-free prose and the headline just above it survive; after it nothing does (comments,
 teasers and author boxes are prose too); inside it only short link-heavy lines go that are
 not linked subheadings or sentences.
@@ -45,6 +47,12 @@ _SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")
 # lines are measured in characters instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _CHARS_PER_WORD = 2  # rough words per unspaced-script character, for comparable weights
+# A markdown link whose text holds one level of brackets, and an inline image (no link text).
+_NESTED_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_INLINE_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+# A time of day or a relative age in a date line: a comment's timestamp, which an article's
+# own date line has at most once or twice.
+_TIME_STAMP = re.compile(r"\d:\d\d|\bago\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +91,26 @@ def link_text_chars(line: Line) -> tuple[int, int]:
     return linked, visible
 
 
+def _unparsed_link_density(line: Line) -> float:
+    """Share of link text on a line whose links the line renderer left as literal syntax.
+
+    A link whose text holds brackets of its own (a teaser ending in "[…]", a "[Step-by-Step
+    Guide]" in a title) is not parsed as a link, so its text, often a whole teaser card, would
+    otherwise count as link-free prose. Measured on the raw line, URLs left out.
+    """
+    raw = _INLINE_IMAGE.sub("", line.raw)
+    linked = sum(len(m.group(1)) - m.group(1).count(" ") for m in _NESTED_LINK.finditer(raw))
+    outside = _NESTED_LINK.sub("", raw)
+    visible = linked + len(outside) - outside.count(" ")
+    return linked / visible if visible else 0.0
+
+
 def line_signals(line: Line) -> LineSignals:
     text = line.text
     linked, visible = link_text_chars(line)
     density = linked / visible if visible else 0.0
+    if "](" in text:  # link syntax survived rendering: measure those links on the raw line
+        density = max(density, _unparsed_link_density(line))
     unspaced_chars = len(_UNSPACED.findall(text))
     sentences = len(_SENTENCE_END.findall(text))
     if unspaced_chars * 2 > len(text):
@@ -194,13 +218,16 @@ def _cut_tail(
     """End of the article inside the region [start, end): where its after-matter begins.
 
     The maximum-sum region runs on through comments, author boxes and teasers whenever they
-    carry more prose words than the furniture between them and the article costs. Two kinds
-    of line mark where that after-matter starts: a short label an earlier rule removed as
-    comments, related-stories or share furniture, and a run of link-heavy lines (a related
-    list, tags, a share bar). The region is cut at the first mark that has enough prose before
-    it and less prose after it than before (a mid-article "Related" box or share bar is
-    followed by the rest of the article). Comment furniture ("Reply", "12 comments") cuts
-    however much follows: a long thread is still not the article.
+    carry more prose words than the furniture between them and the article costs. These lines
+    mark where that after-matter starts: a short label an earlier rule removed as comments,
+    related-stories or share furniture; a short kept line that is one of the rule's own
+    after-matter section labels (its `patterns`: references, about the author); and a run of
+    link-heavy lines (a related list, tags, a share bar). The region is cut at the first mark
+    that has enough prose before it and less prose after it than before (a mid-article
+    "Related" box or share bar is followed by the rest of the article). Comment furniture
+    ("Reply", "12 comments") cuts however much follows: a long thread is still not the
+    article. So does the first of comment_stamps_min date lines with a time of day ("May 2,
+    2024 at 7:45 pm"): an article dates itself once or twice, a thread once per comment.
     """
     cut_min = rule.param("tail_cut_min_words", 150)
     marker_rules = frozenset(rule.param("tail_cut_rules", ["related_links", "comment_furniture", "share_links"]))
@@ -210,7 +237,10 @@ def _cut_tail(
     run_min = rule.param("link_run_lines", 5)
     run_ratio = float(rule.param("link_run_ratio", 0.5))
     link_limit = rule.param("link_density", 0.5)
+    stamps_min = rule.param("comment_stamps_min", 3)
     total = sum(signals[j].words for j in range(start, end) if prose[j])
+    stamped = [j for j in range(start, end) if lines[j].removed_by == "dateline" and _TIME_STAMP.search(lines[j].text)]
+    stamps_from = {j: len(stamped) - n for n, j in enumerate(stamped)}  # stamps at or after line j
     before = 0  # prose words in [start, j)
     run_start, run_len = start, 0
     for j in range(start, end):
@@ -227,6 +257,22 @@ def _cut_tail(
             and ":" not in line.text  # "Related: <headline>" is an inline link, not a section label
             and (line.removed_by in always_rules or total - before < marker_ratio * before)
         ):
+            return j
+        # An after-matter section label the article's own text would not use alone on a line
+        # (references, about the author), kept by the pattern rules because it is not furniture
+        # on its own.
+        if (
+            line.kept
+            and s.words <= marker_max
+            and rule.matches_line(line.text)
+            and total - before < marker_ratio * before
+        ):
+            return j
+        # A comment thread: from here on, date lines with a time of day recur, one per comment.
+        # The cut goes back over the commenter's name line(s) just above the first one.
+        if stamps_from.get(j, 0) >= stamps_min:
+            while j > start and lines[j - 1].kept and not prose[j - 1] and signals[j - 1].words <= marker_max:
+                j -= 1
             return j
         if s.link_density >= link_limit or (not line.kept and line.removed_by not in ARTICLE_FURNITURE):
             if run_len == 0:

@@ -216,3 +216,59 @@ def test_long_prose_after_the_article_is_dropped_but_before_it_is_kept() -> None
     kept = kept_after_rules(NAV + intro + "\n\n" + links + ARTICLE + "\n" + footer + "\n" + bio + "\n")
     assert intro in kept
     assert bio not in kept
+
+
+def test_comment_thread_without_a_label_is_cut_where_timestamps_recur() -> None:
+    # No "Comments" label and no link between the comments: only the date line with a time of
+    # day that heads every comment shows where the article ended.
+    thread = "".join(f"Reader {n}\n\nMay {n + 2}, 2024 at 7:{n}5 pm\n\n{COMMENT} ({n})\n\n" for n in range(6))
+    kept = kept_after_rules(NAV + ARTICLE + "\n" + thread)
+    assert kept[-1].startswith("A second boat, which the operator keeps")
+    assert not any(COMMENT in line or line.startswith("Reader") for line in kept)
+
+
+def test_dated_items_without_times_inside_the_article_are_kept() -> None:
+    # An events list dates each item but gives no time of day: that is the article, not a thread.
+    events = "".join(f"May {n + 2}, 2024\n\n{COMMENT} ({n})\n\n" for n in range(6))
+    kept = kept_after_rules(NAV + ARTICLE + "\n" + events)
+    assert kept[-1] == f"{COMMENT} (5)"
+
+
+def test_after_matter_label_ends_the_article() -> None:
+    bio = (
+        "Jane Doe has covered the islands and the coast for the paper since 2015, and she writes "
+        "about transport, schools and local politics in the whole region for the weekend edition."
+    )
+    more = (
+        "Paragraph one of the report goes on to explain, at some length, how the council arrived at "
+        "the figure for the levy and why it thinks most of the island's households can afford it.\n\n"
+    )
+    kept = kept_after_rules(NAV + ARTICLE + "\n" + more + "About the Author\n\n" + bio + "\n")
+    assert kept[-1].startswith("Paragraph one of the report")
+    assert bio not in kept and "About the Author" not in kept
+
+
+def test_after_matter_label_early_in_the_article_does_not_end_it() -> None:
+    # More of the article follows the label than precedes it: a section of the article.
+    first, rest = ARTICLE.split("The operator had warned")
+    more = "".join(
+        f"Paragraph {n} of the report goes on to explain, at some length, how the council arrived at "
+        "the figure for the levy and why it thinks most of the island's households can afford it.\n\n"
+        for n in range(8)
+    )
+    text = NAV + first + "Sources\n\nThe operator had warned" + rest + "\n" + more
+    kept = kept_after_rules(text)
+    assert "Sources" in kept
+    assert kept[-1].startswith("Paragraph 7 of the report")
+
+
+def test_link_text_with_brackets_inside_counts_as_link_text() -> None:
+    # A teaser card whose excerpt ends in "[…]": the renderer leaves the link syntax as text.
+    teaser = (
+        "* [Lighthouse for sale The harbour trust says it can no longer pay for the repairs that "
+        "the tower needs after the storms of last year […] ](https://example.org/news/lighthouse)"
+    )
+    assert line_signals(LineDocument.parse(teaser).lines[0]).link_density > 0.9
+    # Brackets in plain prose are not a link.
+    plain = "The minister said the figures [for 2023] were wrong and that the levy [would] stay the same."
+    assert line_signals(LineDocument.parse(plain).lines[0]).link_density == 0.0

@@ -117,3 +117,14 @@ def test_a_user_rule_file_overrides_a_packaged_rule_by_id() -> None:
 def test_malformed_rule_files_say_what_is_wrong(source: str, message: str) -> None:
     with pytest.raises(RuleError, match=message):
         parse_ruleset({"user.toml": source})
+
+
+def test_low_prose_after_matter_labels_match_their_examples() -> None:
+    # A structural rule: its patterns are not run by the pattern matchers, the prose step uses
+    # them as tail marks, so its examples are checked against the patterns directly.
+    rule = RULESET.get("low_prose")
+    assert rule.patterns
+    for text in _examples(rule, "remove"):
+        assert rule.matches_line(text), text
+    for text in _examples(rule, "keep"):
+        assert not rule.matches_line(text), text
