@@ -166,14 +166,19 @@ def test_short_list_and_linked_subheading_inside_the_article_are_kept() -> None:
     assert "Timetable for the winter" in kept
 
 
+def report_paragraphs(n: int) -> str:
+    """`n` long paragraphs that carry the article on."""
+    return "".join(
+        f"Paragraph {i} of the report goes on to explain, at some length, how the council arrived at "
+        "the figure for the levy and why it thinks most of the island's households can afford it.\n\n"
+        for i in range(n)
+    )
+
+
 def test_related_teasers_after_a_run_of_links_are_dropped() -> None:
     # The teasers carry enough prose to bridge the link list (so the region runs on through
     # them) but far less than the article: the run of links is where the article ended.
-    more = "".join(
-        f"Paragraph {n} of the report goes on to explain, at some length, how the council arrived at "
-        "the figure for the levy and why it thinks most of the island's households can afford it.\n\n"
-        for n in range(3)
-    )
+    more = report_paragraphs(3)
     teasers = [
         "The lighthouse on the northern point has been put up for sale by the harbour trust, which says "
         "it can no longer pay for the repairs that the tower needs after the winter storms of last year, "
@@ -191,11 +196,7 @@ def test_related_teasers_after_a_run_of_links_are_dropped() -> None:
 def test_mid_article_related_label_does_not_end_the_article() -> None:
     # The label is followed by more of the article than precedes it: a box, not the tail.
     first, rest = ARTICLE.split("The operator had warned")
-    more = "\n".join(
-        f"Paragraph {n} of the report goes on to explain, at some length, how the council arrived at "
-        "the figure for the levy and why it thinks most of the island's households can afford it.\n"
-        for n in range(8)
-    )
+    more = report_paragraphs(8)
     text = NAV + first + "Related stories\n\n* [Pier closed](/pier)\n\nThe operator had warned" + rest + more
     assert kept_after_rules(text)[-1].startswith("Paragraph 7 of the report")
 
@@ -251,11 +252,7 @@ def test_after_matter_label_ends_the_article() -> None:
 def test_after_matter_label_early_in_the_article_does_not_end_it() -> None:
     # More of the article follows the label than precedes it: a section of the article.
     first, rest = ARTICLE.split("The operator had warned")
-    more = "".join(
-        f"Paragraph {n} of the report goes on to explain, at some length, how the council arrived at "
-        "the figure for the levy and why it thinks most of the island's households can afford it.\n\n"
-        for n in range(8)
-    )
+    more = report_paragraphs(8)
     text = NAV + first + "Sources\n\nThe operator had warned" + rest + "\n" + more
     kept = kept_after_rules(text)
     assert "Sources" in kept
