@@ -11,7 +11,7 @@ import hashlib
 import json
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,7 +73,7 @@ def site_hint(source: SourceDocument, options: BatchOptions) -> str | None:
 
 
 def learn_profiles(
-    sources: Iterable[SourceDocument], known_doc_ids: set[str], options: BatchOptions
+    sources: Iterable[SourceDocument], known_doc_ids: Container[str], options: BatchOptions
 ) -> tuple[dict, dict[str, HtmlExtraction]]:
     """Per site, on how many of this batch's new pages each line occurs (a partial profile).
 
@@ -239,7 +239,7 @@ def clean_source(
 def process_batch(
     batch: int,
     sources: Iterable[SourceDocument],
-    known_doc_ids: set[str],
+    known_doc_ids: Container[str],
     options: BatchOptions,
     ruleset: RuleSet | None = None,
     extractions: dict[str, HtmlExtraction] | None = None,

@@ -43,6 +43,7 @@ from flows.ingest import (
     drop_unchanged,
     input_files_table,
 )
+from flows.known_ids import KnownIds, write_known_ids
 from flows.load import (
     COUNT_KEYS,
     COUNT_LABELS,
@@ -100,7 +101,7 @@ def discover_inputs(
 
 def _batch_inputs(manifest: str, known_ids_path: str, options: dict[str, Any]):
     """The documents of one batch, the ids already loaded, and the batch options."""
-    known = set(json.loads(Path(known_ids_path).read_text(encoding="utf-8")))
+    known = KnownIds(known_ids_path)
     options = dict(options)
     limits = Limits(**options.pop("limits"))
     if manifest.endswith(".parquet"):  # reprocessing: a `sources` file of the lake
@@ -279,9 +280,8 @@ def clean_documents(
         target.drop_superseded()  # finish what a crashed run's cleanup left
         staging = target.staging_dir(run_id)
         staging.mkdir(parents=True)
-        known_ids_path = staging / "known_ids.json"
-        known = [] if reprocess else target.read_column("articles", "doc_id") + target.read_column("rejects", "doc_id")
-        known_ids_path.write_text(json.dumps(known), encoding="utf-8")
+        known = [] if reprocess else [target.read_table(t, ["doc_id"])["doc_id"] for t in ("articles", "rejects")]
+        known_ids_path = write_known_ids(staging / "known_ids.npy", known)
 
         discovered: dict[str, Any] = {"input_files": None}
         n_unchanged_files = 0
