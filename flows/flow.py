@@ -221,15 +221,11 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _progress(done: int, total: int, docs: int, started: float) -> None:
+def _progress(phase: str, done: int, total: int, started: float, docs: int | None = None) -> None:
     elapsed = time.monotonic() - started
-    rate = docs / elapsed if elapsed else 0.0
     eta = (elapsed / done) * (total - done) if done else 0.0
-    print(
-        f"  batch {done}/{total}: {docs:,} documents, {rate:,.0f} docs/s, ETA {eta:,.0f} s",
-        file=sys.stderr,
-        flush=True,
-    )
+    counts = f": {docs:,} documents, {docs / elapsed if elapsed else 0.0:,.0f} docs/s" if docs is not None else ""
+    print(f"  {phase} {done}/{total}{counts}, ETA {eta:,.0f} s", file=sys.stderr, flush=True)
 
 
 @flow(name="clean-documents", log_prints=False, task_runner=default_task_runner())
@@ -304,12 +300,20 @@ def clean_documents(
         with batch_runner(len(manifests)) as pool:
             if site or site_from_folder or reprocess or _may_name_sites(manifests):
                 # Site templates: a first pass counts each site's lines over this run's pages.
-                partial = [
+                phase_started = time.monotonic()
+                learning = [
                     pool.submit(learn_site_templates, _batch_parameters(i, m, known_ids_path, options))
                     for i, m in enumerate(manifests)
                 ]
-                paths = [p for p in (f.result() for f in partial) if p]
+                paths = []
+                for done, future in enumerate(as_completed(learning), 1):
+                    if path := future.result():
+                        paths.append(path)
+                    if show_progress:
+                        _progress("site templates: batch", done, len(learning), phase_started)
+                paths.sort()  # merged in batch order, however they finished
                 options["profiles_path"] = merge_site_profiles(target, run_id, paths, staging, fresh=reprocess)
+            phase_started = time.monotonic()
             futures = [
                 pool.submit(clean_batch, _batch_parameters(i, m, known_ids_path, options))
                 for i, m in enumerate(manifests)
@@ -317,7 +321,8 @@ def clean_documents(
             for future in as_completed(futures):
                 batches.append(future.result())
                 if show_progress:
-                    _progress(len(batches), len(futures), sum(b["n_documents"] for b in batches), clock)
+                    n_docs = sum(b["n_documents"] for b in batches)
+                    _progress("batch", len(batches), len(futures), phase_started, n_docs)
         batches.sort(key=lambda b: b["batch"])
         profiles_file = staging / "site_profiles" / "b00000.parquet"
         if batches and profiles_file.exists() and any(b["n_articles"] for b in batches):

@@ -406,13 +406,18 @@ def _html_page(i: int) -> str:
     )
 
 
-def test_html_pages_learn_their_sites_template_from_the_extracted_text(tmp_path: Path) -> None:
+def test_html_pages_learn_their_sites_template_from_the_extracted_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     crawl = tmp_path / "crawl1"
     crawl.mkdir()
     for i in range(4):
         (crawl / f"page{i}.html").write_text(_html_page(i))
     lake = Lake.at(tmp_path / "lake")
-    summary = clean_documents(inputs=[str(crawl)], lake=str(lake.root))
+    summary = clean_documents(inputs=[str(crawl)], lake=str(lake.root), batch_size=2, show_progress=True)
+    progress = capsys.readouterr().err
+    # Both passes report progress: the learning pass can be half of an HTML run.
+    assert "site templates: batch 2/2, ETA 0 s" in progress and "batch 2/2: 4 documents" in progress
     assert summary["removals_by_rule"]["site_template"] == 4
     rows = run_query(lake, "SELECT site, text FROM articles").rows
     assert {site for site, _ in rows} == {"harbour-herald.test"}
