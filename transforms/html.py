@@ -144,10 +144,13 @@ def parse_html(html: str) -> HtmlElement | None:
 # main text
 
 
-# trafilatura 2.3's escalation thresholds (trafilatura/core.py): a text under MAX_CHARS covering
-# under PAGE_SHARE of the page's text is retried; the retry wins when ACCEPT_RATIO times longer.
-ESCALATION_MAX_CHARS = 3000
-ESCALATION_PAGE_SHARE = 0.2
+# Escalation, after trafilatura 2.3's own (trafilatura/core.py: under 3000 characters and under
+# 0.2 of the page): a text under MAX_CHARS covering under PAGE_SHARE of the page's text is
+# retried; the retry wins when ACCEPT_RATIO times longer. Recall mode keeps more than the
+# default mode, so its "too little" is set higher: twice the length, 0.3 of the page (WCXB-dev:
+# recall mode kept one 3,200-character section of 10,000-24,000-character articles).
+ESCALATION_MAX_CHARS = 6000
+ESCALATION_PAGE_SHARE = 0.3
 ESCALATION_ACCEPT_RATIO = 1.5
 
 
@@ -159,7 +162,7 @@ def _main_text(tree: HtmlElement, url: str | None) -> str:
     # Recall mode has no escalation of its own: on some pages it returns a short text covering
     # little of the page, where the default mode (which then retries with other extractors)
     # finds the whole article (WCXB-dev: recall 0.03-0.3 -> 0.8-1.0 on a dozen articles). Same
-    # test and thresholds as trafilatura's own escalation; few pages pass it, so it costs little.
+    # test as trafilatura's own escalation; few pages pass it, so it costs little.
     if len(text) < ESCALATION_MAX_CHARS and len(text) < ESCALATION_PAGE_SHARE * len(html2txt(tree)):
         other = _trafilatura(tree, url, favor_recall=False)
         if len(other) > ESCALATION_ACCEPT_RATIO * len(text):
@@ -186,12 +189,62 @@ def _trafilatura(tree: HtmlElement, url: str | None, *, favor_recall: bool) -> s
 
 
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+# trafilatura's markdown writes underline, superscript and subscript as HTML tags (`<u>x</u>`,
+# `<sup>2</sup>`): markup, not text, and the rule engine would read "u" and "sup" as words.
+_INLINE_TAG = re.compile(r"</?(?:u|sup|sub)>")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+# The page source's own line breaks and indentation inside a paragraph: trafilatura's markdown
+# keeps them ("shares of Acme\n    (nyse:\n      ACM -\n\t\n       news"), and each piece
+# would become a "line" of its own for the rule engine. An indented line that starts no block
+# (list item, table row, heading, quote) continues the line above; a whitespace-only line
+# between the two is part of the same run of source whitespace, not a paragraph break.
+_SOURCE_BLANK = re.compile(r"(?<=\S)\n[ \t]+\n(?=[ \t]+\S)")
+_CONTINUATION = re.compile(r"[ \t]+(?![-*+][ \t]|\d+[.)][ \t]|[|#>])\S")
+_BLOCK_LINE = re.compile(r"\s*(?:#|\||```|~~~)")
 
 
 def _tidy_markdown(text: str) -> str:
-    """Drop table separator rows; a `| --- |` row is syntax, not text."""
-    lines = [line for line in text.split("\n") if not _TABLE_RULE.match(line.strip())]
+    """Drop table separator rows (a `| --- |` row is syntax) and inline formatting tags, and
+    join a paragraph's lines that the page source's indentation split.
+
+    Code stays as written: fenced blocks and `code spans` keep their tags and line breaks.
+
+    >>> print(_tidy_markdown("Shares of <u>Acme</u>\n    (nyse:\n\t\n      ACM) fell.\n\n| a |\n| --- |"))
+    Shares of Acme (nyse: ACM) fell.
+    <BLANKLINE>
+    | a |
+    """
+    lines: list[str] = []
+    in_fence = False
+    for line in _SOURCE_BLANK.sub("\n", text).split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            if _TABLE_RULE.match(line.strip()):
+                continue
+            if "<" in line:
+                line = _strip_inline_tags(line)
+            previous = lines[-1] if lines else ""
+            if previous.strip() and _CONTINUATION.match(line) and not _BLOCK_LINE.match(previous):
+                lines[-1] = previous.rstrip() + " " + line.strip()
+                continue
+        lines.append(line)
     return "\n".join(lines).strip()
+
+
+def _strip_inline_tags(line: str) -> str:
+    """Remove `<u>`, `<sup>` and `<sub>` tags outside code spans, keeping their text."""
+    out: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(line):
+        out.append(_INLINE_TAG.sub("", line[last : span.start()]))
+        out.append(span.group())
+        last = span.end()
+    out.append(_INLINE_TAG.sub("", line[last:]))
+    return "".join(out)
 
 
 def fallback_text(tree: HtmlElement) -> str:

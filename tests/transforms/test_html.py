@@ -10,6 +10,7 @@ from transforms.html import (
     MAX_REMOVAL_CHARS,
     RULE_ID,
     HtmlExtraction,
+    _tidy_markdown,
     extract_html,
     fallback_text,
     parse_html,
@@ -279,3 +280,28 @@ def test_h1_headline_beats_a_reworded_og_title() -> None:
     <article><h1>The 5 Best Kettles We Tested</h1><p>We boiled a lot of water for this review.</p>
     </article></body></html>"""
     assert extract_html(page, url="https://acme.example/kettles").hints.title == "The 5 Best Kettles We Tested"
+
+
+def test_underline_and_superscript_tags_become_plain_text() -> None:
+    # trafilatura's markdown writes <u>, <sup> and <sub> as HTML tags; they are markup, not words.
+    page = (
+        "<html><body><article><p>The <u>MacBook Pro</u> costs less this week, and the room is 20 "
+        "m<sup>2</sup> with a CO<sub>2</sub> sensor, the listing says.</p>"
+        "<p>Second paragraph with enough words to count as the article body.</p></article></body></html>"
+    )
+    text = extract_html(page).text
+    assert "<u>" not in text and "<sup>" not in text and "<sub>" not in text
+    assert "The MacBook Pro costs less" in text
+
+
+def test_tidy_keeps_tags_in_code_and_joins_source_indentation() -> None:
+    text = (
+        "Shares of **Acme**\n    (nyse:\n      ACM -\n\t\n       news\n    ) fell.\n\n"
+        "- item one\n  - nested item\n\n"
+        "Use `<u>` for underline.\n\n```\n<sup>x</sup>\n    indented code\n```"
+    )
+    assert _tidy_markdown(text) == (
+        "Shares of **Acme** (nyse: ACM - news ) fell.\n\n"
+        "- item one\n  - nested item\n\n"
+        "Use `<u>` for underline.\n\n```\n<sup>x</sup>\n    indented code\n```"
+    )
