@@ -207,7 +207,7 @@ _BLOCK_LINE = re.compile(r"\s*(?:#|\||```|~~~)")
 
 
 def _tidy_markdown(text: str) -> str:
-    """Drop table separator rows (a `| --- |` row is syntax) and inline formatting tags, and
+    r"""Drop table separator rows (a `| --- |` row is syntax) and inline formatting tags, and
     join a paragraph's lines that the page source's indentation split.
 
     Code stays as written: fenced blocks and `code spans` keep their tags and line breaks.
