@@ -260,6 +260,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"{summary['n_unchanged_files']:,} input files unchanged since an earlier run: not read "
             "(--rescan reads them)."
         )
+    if summary.get("n_restripped"):
+        out.print(
+            f"{summary['n_restripped']:,} articles loaded by earlier runs held a paragraph that became common "
+            "with this run: new versions without it (common_paragraph)."
+        )
     if not summary["committed"]:
         out.print("Nothing new: every document was already in the lake; no rows written.")
     out.print(f'Lake: {summary["lake"]}  ·  try: docclean query "select title, authors, published_at from articles"')

@@ -203,6 +203,12 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     ]
     if summary.get("n_unchanged_files"):
         lines += ["", f"{summary['n_unchanged_files']} input files unchanged since an earlier run: not read."]
+    if summary.get("n_restripped"):
+        lines += [
+            "",
+            f"{summary['n_restripped']} articles loaded by earlier runs held a paragraph that became common "
+            "with this run: new versions without it.",
+        ]
     if summary["removals_by_rule"]:
         lines += ["", "## Removals by rule", "", "| rule | removals |", "|---|---:|"]
         lines += [f"| `{rule}` | {n} |" for rule, n in summary["removals_by_rule"].items()]

@@ -187,17 +187,16 @@ def strip_common_paragraphs_in_run(
     min_fraction = rule.param("min_fraction", 0.01)
     staged = [b for b in batches if "articles" in b["files"]]
     counts, site_docs = count_paragraphs_by_site([b["files"]["articles"] for b in staged], min_words)
-    if counts.num_rows:
-        path = lake.staging_dir(run_id) / "paragraph_counts" / "b00000.parquet"
-        rows = counts.append_column("run_id", pa.array([run_id] * counts.num_rows, pa.string()))
-        write_parquet_atomic(rows, path, staging=path.parent / "tmp", table="paragraph_counts")
-        batches[0]["files"]["paragraph_counts"] = str(path)
-    if not fresh:
-        counts = _add_lake_counts(lake, counts)
-        loaded = lake.read_table("articles", ["site", "dup_role"])
-        loaded = loaded.filter(pc.equal(loaded["dup_role"], "canonical"))
-        for item in pc.value_counts(pc.fill_null(loaded["site"], "")).to_pylist():
-            site_docs[item["values"]] += item["counts"]
+    if not counts.num_rows:  # no new paragraph: nothing can be, or become, common with this run
+        return 0
+    path = lake.staging_dir(run_id) / "paragraph_counts" / "b00000.parquet"
+    rows = counts.append_column("run_id", pa.array([run_id] * counts.num_rows, pa.string()))
+    write_parquet_atomic(rows, path, staging=path.parent / "tmp", table="paragraph_counts")
+    batches[0]["files"]["paragraph_counts"] = str(path)
+    lake_counts, lake_docs = (pa.table({}), Counter()) if fresh else _lake_counts(lake)
+    if lake_counts.num_rows:
+        counts = _add_counts(counts, lake_counts)
+    site_docs.update(lake_docs)
     # Only paragraphs over the smallest threshold can be common: a small table to loop over.
     candidates = counts.filter(pc.greater_equal(counts["n_documents"], min_docs))
     common: dict[str, set[str]] = {}
@@ -206,7 +205,14 @@ def strip_common_paragraphs_in_run(
             common.setdefault(site, set()).add(key)
     if not common:
         return 0
-    return sum(_strip_batch(run_id, batch, common, min_words, rule) for batch in staged)
+    n_removed = sum(_strip_batch(run_id, batch, common, min_words, rule) for batch in staged)
+    newly = _newly_common(common, lake_counts, lake_docs, min_docs, min_fraction)
+    if newly:
+        restripped = restrip_loaded_articles(lake, run_id, batches, common, set(newly), min_words, rule)
+        if restripped is not None:
+            batches.append(restripped)
+            n_removed += restripped["n_removals"]
+    return n_removed
 
 
 def count_paragraphs_by_site(article_files: list[str], min_words: int) -> tuple[pa.Table, Counter[str]]:
@@ -250,27 +256,73 @@ def count_paragraphs_by_site(article_files: list[str], min_words: int) -> tuple[
     )
 
 
-def _add_lake_counts(lake: Lake, counts: pa.Table) -> pa.Table:
-    """This run's counts plus what earlier runs counted for the same (site, key)."""
+def _lake_counts(lake: Lake) -> tuple[pa.Table, Counter[str]]:
+    """What earlier runs counted: per (site, key) documents, and canonical articles per site."""
     known = lake.read_table("paragraph_counts", ["site", "key", "n_documents"])
-    if not known.num_rows or not counts.num_rows:
-        return counts
-    known = known.group_by(["site", "key"]).aggregate([("n_documents", "sum")])
-    joined = counts.join(known, keys=["site", "key"], join_type="left outer")
-    total = pc.add(joined["n_documents"], pc.fill_null(joined["n_documents_sum"], 0))
+    known = (
+        known.group_by(["site", "key"])
+        .aggregate([("n_documents", "sum")])
+        .rename_columns(["site", "key", "n_documents"])
+    )
+    loaded = lake.read_table("articles", ["site", "dup_role"])
+    loaded = loaded.filter(pc.equal(loaded["dup_role"], "canonical"))
+    docs: Counter[str] = Counter()
+    for item in pc.value_counts(pc.fill_null(loaded["site"], "")).to_pylist():
+        docs[item["values"]] += item["counts"]
+    return known, docs
+
+
+def _add_counts(counts: pa.Table, known: pa.Table) -> pa.Table:
+    """This run's counts plus what earlier runs counted for the same (site, key)."""
+    joined = counts.join(known.rename_columns(["site", "key", "known"]), keys=["site", "key"], join_type="left outer")
+    total = pc.add(joined["n_documents"], pc.fill_null(joined["known"], 0))
     return pa.table({"site": joined["site"], "key": joined["key"], "n_documents": pc.cast(total, pa.int64())})
 
 
-def _strip_batch(run_id: str, batch: dict[str, Any], common: dict[str, set[str]], min_words: int, rule) -> int:
-    articles = pq.read_table(batch["files"]["articles"]).to_pylist()
-    removals_path = batch["files"].get("removals")
-    removals = pq.read_table(removals_path).to_pylist() if removals_path else []
+def _newly_common(
+    common: dict[str, set[str]], known: pa.Table, known_docs: Counter[str], min_docs: int, min_fraction: float
+) -> list[str]:
+    """Sites with articles in the lake where a paragraph became common with this run.
+
+    Earlier runs left it in their articles, being under the threshold then (the same test on
+    the lake's counts alone).
+    """
+    before: dict[tuple[str, str], int] = {}
+    if known.num_rows:
+        wanted = pc.is_in(known["site"], value_set=pa.array(sorted(common), pa.string()))
+        rows = known.filter(wanted)
+        pairs = zip(rows["site"].to_pylist(), rows["key"].to_pylist(), strict=True)
+        before = dict(zip(pairs, rows["n_documents"].to_pylist(), strict=True))
+    sites = []
+    for site, keys in common.items():
+        if not known_docs.get(site):
+            continue
+        threshold = max(min_docs, math.ceil(min_fraction * known_docs[site]))
+        if any(before.get((site, key), 0) < threshold for key in keys):
+            sites.append(site)
+    return sorted(sites)
+
+
+def _strip_rows(
+    articles: list[dict[str, Any]],
+    removals: list[dict[str, Any]],
+    common: dict[str, set[str]],
+    min_words: int,
+    rule,
+    run_id: str,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Strip common paragraphs from article rows in place, appending a removal for each.
+
+    Returns the articles that changed, those left with no text, and the paragraphs removed.
+    """
     next_seq: Counter[str] = Counter()
     for row in removals:
         next_seq[row["doc_id"]] = max(next_seq[row["doc_id"]], row["seq"] + 1)
-    kept, emptied, n_removed = [], [], 0
+    changed, emptied, n_removed = [], [], 0
     for article in articles:
         text, gone = strip_common_paragraphs(article["text"], common.get(article["site"] or "", set()), min_words)
+        if not gone:
+            continue
         for paragraph in gone:
             removals.append(
                 {
@@ -285,19 +337,27 @@ def _strip_batch(run_id: str, batch: dict[str, Any], common: dict[str, set[str]]
                 }
             )
             next_seq[article["doc_id"]] += 1
-        if gone:
-            n_removed += len(gone)
-            article.update(
-                text=text,
-                word_count=len(text.split()),
-                char_count=len(text),
-                n_removals=article["n_removals"] + len(gone),
-                content_hash=content_hash(text),
-            )
-        (kept if text.strip() else emptied).append(article)
+        n_removed += len(gone)
+        article.update(
+            text=text,
+            word_count=len(text.split()),
+            char_count=len(text),
+            n_removals=article["n_removals"] + len(gone),
+            content_hash=content_hash(text),
+        )
+        (changed if text.strip() else emptied).append(article)
+    return changed, emptied, n_removed
+
+
+def _strip_batch(run_id: str, batch: dict[str, Any], common: dict[str, set[str]], min_words: int, rule) -> int:
+    articles = pq.read_table(batch["files"]["articles"]).to_pylist()
+    removals_path = batch["files"].get("removals")
+    removals = pq.read_table(removals_path).to_pylist() if removals_path else []
+    _, emptied, n_removed = _strip_rows(articles, removals, common, min_words, rule, run_id)
     if not n_removed:
         return 0
     stage = Path(batch["files"]["articles"]).parent.parent
+    kept = [a for a in articles if a["text"].strip()]
     write_parquet_atomic(
         rows_to_table(kept, "articles"), Path(batch["files"]["articles"]), staging=stage / "tmp", table="articles"
     )
@@ -311,6 +371,108 @@ def _strip_batch(run_id: str, batch: dict[str, Any], common: dict[str, set[str]]
     if emptied:
         _move_to_rejects(stage, batch, emptied, run_id)
     return n_removed
+
+
+def restrip_loaded_articles(
+    lake: Lake,
+    run_id: str,
+    batches: list[dict[str, Any]],
+    common: dict[str, set[str]],
+    sites: set[str],
+    min_words: int,
+    rule,
+) -> dict[str, Any] | None:
+    """New versions, in this run, of loaded articles of `sites` that hold a paragraph now common.
+
+    Without them a site's first articles would keep the footer that made it common, for good:
+    each is re-emitted as the lake re-emits a changed source, its rows in every document table
+    copied into this run (views and `drop_superseded` then retire the old ones), its text
+    stripped and each removal recorded. Returns a pseudo-batch of staged files and counts
+    (no documents in), or None when no loaded article holds one.
+    """
+    replaced = {s for b in batches for s in _staged_sources(b)}
+    committed = lake.committed_run_ids()  # replaced versions are gone: the run began with drop_superseded
+    articles = []
+    for path in lake.files("articles"):
+        if run_id_of(path) not in committed:
+            continue
+        site_column = pc.fill_null(pq.read_table(path, columns=["site"])["site"], "")  # no site: one group, ""
+        if not pc.any(pc.is_in(site_column, value_set=pa.array(sorted(sites), pa.string()))).as_py():
+            continue
+        head = pq.read_table(path, columns=["source_id", "text"])
+        # Only the rows that hold a common paragraph become Python rows (a big site has many).
+        holding = [
+            i
+            for i, (site, source_id, text) in enumerate(
+                zip(site_column.to_pylist(), head["source_id"].to_pylist(), head["text"].to_pylist(), strict=True)
+            )
+            if site in sites and source_id not in replaced and paragraph_hashes(text, min_words) & common[site]
+        ]
+        if holding:
+            articles += pq.read_table(path).take(pa.array(holding, pa.int64())).to_pylist()
+    if not articles:
+        return None
+    stale = {a["doc_id"]: a["run_id"] for a in articles}
+    copies = {t: _rows_of(lake, t, stale) for t in ("removals", "sources", "minhash")}
+    removals = copies["removals"]
+    changed, emptied, n_removed = _strip_rows(articles, removals, common, min_words, rule, run_id)
+    if not n_removed:
+        return None
+    touched = {a["doc_id"] for a in changed + emptied}
+    number = max((b["batch"] for b in batches), default=-1) + 1
+    batch: dict[str, Any] = {
+        "batch": number,
+        "files": {},
+        "n_documents": 0,
+        "n_skipped": 0,
+        "n_articles": 0,
+        "n_rejects": 0,
+        "n_removals": n_removed,
+        "n_restripped": len(touched),
+        "removals_by_rule": {rule.id: n_removed},
+        "rejects_by_reason": {},
+        "records_skipped": {},
+    }
+    stage = lake.staging_dir(run_id)
+    gone = {a["doc_id"] for a in emptied}
+    tables = {
+        "articles": [{**a, "run_id": run_id} for a in changed],
+        "removals": [{**r, "run_id": run_id} for r in removals if r["doc_id"] in touched],
+        "sources": [{**r, "run_id": run_id} for r in copies["sources"] if r["doc_id"] in touched],
+        "minhash": [{**r, "run_id": run_id} for r in copies["minhash"] if r["doc_id"] in touched - gone],
+    }
+    for table, rows in tables.items():
+        if rows:
+            path = stage / table / f"b{number:05d}.parquet"
+            write_parquet_atomic(rows_to_table(rows, table), path, staging=stage / "tmp", table=table)
+            batch["files"][table] = str(path)
+    if emptied:
+        _move_to_rejects(stage, batch, emptied, run_id)
+    return batch
+
+
+def _staged_sources(batch: dict[str, Any]) -> list[str]:
+    """Source ids this run loads a version of (it must not re-emit an older one beside it)."""
+    return [
+        s
+        for table in ("articles", "rejects")
+        if table in batch["files"]
+        for s in pq.read_table(batch["files"][table], columns=["source_id"])["source_id"].to_pylist()
+    ]
+
+
+def _rows_of(lake: Lake, table: str, versions: dict[str, str]) -> list[dict[str, Any]]:
+    """A table's committed rows of the given document versions (doc_id -> run_id)."""
+    ids = pa.array(sorted(versions), pa.string())
+    out = []
+    for path in lake.files(table):
+        if run_id_of(path) not in versions.values():
+            continue
+        doc_ids = pq.read_table(path, columns=["doc_id"])["doc_id"]
+        wanted = pc.is_in(doc_ids, value_set=ids)
+        if pc.any(wanted).as_py():
+            out += [r for r in pq.read_table(path).filter(wanted).to_pylist() if versions[r["doc_id"]] == r["run_id"]]
+    return out
 
 
 def _move_to_rejects(stage: Path, batch: dict[str, Any], emptied: list[dict[str, Any]], run_id: str) -> None:
@@ -385,6 +547,8 @@ def summarize(batches: list[dict[str, Any]]) -> dict[str, Any]:
         by_rule.update(batch["removals_by_rule"])
         by_reason.update(batch["rejects_by_reason"])
         records.update(batch["records_skipped"])
+    # Loaded articles this run gave a new version without a common paragraph (not documents in).
+    totals["n_restripped"] = sum(batch.get("n_restripped", 0) for batch in batches)
     totals["removals_by_rule"] = dict(by_rule.most_common())
     totals["rejects_by_reason"] = dict(by_reason.most_common())
     totals["records_skipped"] = dict(records.most_common())

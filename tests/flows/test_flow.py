@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.flow import SUMMARY_ARTIFACT_KEY, clean_documents
+from flows.flow import SUMMARY_ARTIFACT_KEY, clean_documents, summary_markdown
 from tests.conftest import SEEDS
 from warehouse.catalog import run_checks, run_query
 from warehouse.lake import Lake
@@ -299,7 +299,9 @@ def test_pandas_and_polars_read_the_same_rows_as_duckdb(seeded) -> None:
     assert sorted(polars_rows, key=str) == expected
 
 
-def test_a_paragraph_in_many_unrelated_articles_is_removed_but_syndicated_copies_do_not_count(tmp_path: Path) -> None:
+def test_a_paragraph_in_many_unrelated_articles_is_removed_from_all_but_syndicated_copies_do_not_count(
+    tmp_path: Path,
+) -> None:
     disclaimer = "The views expressed in this column are the author's own and do not reflect the publisher's."
     stories = [
         "The river rose two metres overnight and the old bridge was closed to traffic until further notice.",
@@ -326,18 +328,42 @@ def test_a_paragraph_in_many_unrelated_articles_is_removed_but_syndicated_copies
     second = tmp_path / "second"
     second.mkdir()
     (second / "story4.txt").write_text(f"{stories[4]}\n\n{disclaimer}\n")
-    summary = clean_documents(inputs=[str(second)], lake=str(lake.root))
-    assert summary["removals_by_rule"]["common_paragraph"] == 1
+    # A changed version of story0 in the same run: its new version, not a re-stripped old one.
+    changed = "The river fell again overnight and the old bridge reopened to traffic on Saturday morning."
+    (first / "story0.txt").write_text(f"{changed}\n\n{disclaimer}\n")
+    before = _counts(lake)
+    summary = clean_documents(inputs=[str(second), str(first / "story0.txt")], lake=str(lake.root))
+    # The fifth article makes the disclaimer common: taken out of it, of story0's new version,
+    # and of the three articles loaded before (new versions of them, in this run).
+    assert summary["removals_by_rule"]["common_paragraph"] == 5 and summary["n_restripped"] == 3
+    assert summary["n_documents"] == summary["n_articles"] == 2
+    assert "3 articles loaded by earlier runs held a paragraph that became common" in summary_markdown(summary)
+    rows = dict(run_query(lake, "SELECT regexp_extract(source_uri, '[^/]+$'), text FROM articles").rows)
+    assert [rows[f"story{i}.txt"] for i in range(5)] == [changed, *stories[1:5]]
+    assert all(tagline in rows[f"wire{i}.txt"] for i in range(10))
+    counts = _counts(lake)
+    assert counts["articles"] == before["articles"] + 1 and counts["runs"] == before["runs"] + 1  # story4
     text, n_removals = run_query(
         lake, "SELECT text, n_removals FROM articles WHERE source_uri LIKE '%story4.txt'"
     ).rows[0]
     assert text == stories[4]
     removed = run_query(
         lake,
-        "SELECT r.text, r.start_offset FROM removals r JOIN articles a USING (doc_id) "
-        "WHERE a.source_uri LIKE '%story4.txt' AND r.rule_id = 'common_paragraph'",
+        "SELECT regexp_extract(a.source_uri, '[^/]+$'), r.text, r.start_offset FROM removals r "
+        "JOIN articles a USING (doc_id) WHERE r.rule_id = 'common_paragraph' ORDER BY 1",
     ).rows
-    assert removed == [(disclaimer, None)] and n_removals == 1
+    assert removed == [(f"story{i}.txt", disclaimer, None) for i in range(5)] and n_removals == 1
+    assert set(run_checks(lake).values()) == {0}
+    # The old versions are retired like any replaced version: gone from the files, too.
+    doc_ids = ds.dataset(lake.root / "articles", format="parquet").to_table(columns=["doc_id"])["doc_id"]
+    assert len(doc_ids) == len(set(doc_ids.to_pylist())) == counts["articles"]
+    assert clean_documents(inputs=[str(second), str(first)], lake=str(lake.root))["committed"] is False
+    assert _counts(lake) == counts
+    # Common already: a new article loses it, and no loaded article is touched again.
+    (second / "story5.txt").write_text(f"Ferries resumed on Sunday after the storm.\n\n{disclaimer}\n")
+    third = clean_documents(inputs=[str(second)], lake=str(lake.root))
+    assert third["removals_by_rule"] == {"common_paragraph": 1} and third["n_restripped"] == 0
+    assert run_query(lake, "SELECT count(DISTINCT run_id) FROM articles WHERE source_uri LIKE '%story%'").rows == [(2,)]
 
 
 STORIES = [
