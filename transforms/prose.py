@@ -227,7 +227,8 @@ def _cut_tail(
     "Related" box or share bar is followed by the rest of the article). Comment furniture
     ("Reply", "12 comments") cuts however much follows: a long thread is still not the
     article. So does the first of comment_stamps_min date lines with a time of day ("May 2,
-    2024 at 7:45 pm"): an article dates itself once or twice, a thread once per comment.
+    2024 at 7:45 pm") under a commenter's name: an article dates itself once or twice, a thread
+    once per comment.
     """
     cut_min = rule.param("tail_cut_min_words", 150)
     marker_rules = frozenset(rule.param("tail_cut_rules", ["related_links", "comment_furniture", "share_links"]))
@@ -239,7 +240,13 @@ def _cut_tail(
     link_limit = rule.param("link_density", 0.5)
     stamps_min = rule.param("comment_stamps_min", 3)
     total = sum(signals[j].words for j in range(start, end) if prose[j])
-    stamped = [j for j in range(start, end) if lines[j].removed_by == "dateline" and _TIME_STAMP.search(lines[j].text)]
+    stamped = [
+        j
+        for j in range(start + 1, end)
+        if lines[j].removed_by == "dateline"
+        and _TIME_STAMP.search(lines[j].text)
+        and _heads_a_comment(j - 1, lines, signals, prose, marker_max)
+    ]
     stamps_from = {j: len(stamped) - n for n, j in enumerate(stamped)}  # stamps at or after line j
     before = 0  # prose words in [start, j)
     run_start, run_len = start, 0
@@ -281,6 +288,18 @@ def _cut_tail(
             if run_len == run_min and total - before < run_ratio * before:
                 return run_start
     return end
+
+
+def _heads_a_comment(i: int, lines: list[Line], signals: list[LineSignals], prose: list[bool], max_words: int) -> bool:
+    """Line i, just above a timestamp, is a commenter's name or comment furniture ("Jo says:").
+
+    A live blog stamps its entries too, but above each stamp is the previous entry's prose (or
+    a heading), not a name.
+    """
+    line = lines[i]
+    if line.removed_by == "comment_furniture":
+        return True
+    return line.kept and not prose[i] and signals[i].words <= max_words and not line.rendered.is_heading
 
 
 def _linked_content(i: int, lines: list[Line], signals: list[LineSignals], rule: Rule) -> bool:

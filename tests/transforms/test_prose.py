@@ -228,6 +228,14 @@ def test_comment_thread_without_a_label_is_cut_where_timestamps_recur() -> None:
     assert not any(COMMENT in line or line.startswith("Reader") for line in kept)
 
 
+def test_live_blog_entries_stamped_with_times_are_kept() -> None:
+    # A live blog heads every entry with a date and time, like a comment thread, but above each
+    # stamp is the previous entry's prose, not a commenter's name.
+    entries = "".join(f"May 2, 2024 at {n + 1}:15 pm\n\n{report_paragraphs(1)}" for n in range(12))
+    kept = kept_after_rules(NAV + ARTICLE + "\n" + entries)
+    assert sum(line.startswith("Paragraph 0 of the report") for line in kept) == 12
+
+
 def test_dated_items_without_times_inside_the_article_are_kept() -> None:
     # An events list dates each item but gives no time of day: that is the article, not a thread.
     events = "".join(f"May {n + 2}, 2024\n\n{COMMENT} ({n})\n\n" for n in range(6))
