@@ -263,7 +263,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary.get("n_restripped"):
         out.print(
             f"{summary['n_restripped']:,} articles loaded by earlier runs held a paragraph that became common "
-            "with this run: new versions without it (common_paragraph)."
+            "with this run: new versions without it (common_paragraph)"
+            + (
+                f"; {summary['n_restripped_rejected']:,} of them held nothing else and are now rejects (no_content)."
+                if summary.get("n_restripped_rejected")
+                else "."
+            )
         )
     if not summary["committed"]:
         out.print("Nothing new: every document was already in the lake; no rows written.")

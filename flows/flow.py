@@ -207,7 +207,12 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         lines += [
             "",
             f"{summary['n_restripped']} articles loaded by earlier runs held a paragraph that became common "
-            "with this run: new versions without it.",
+            "with this run: new versions without it"
+            + (
+                f"; {summary['n_restripped_rejected']} of them held nothing else and are now rejects (no_content)."
+                if summary.get("n_restripped_rejected")
+                else "."
+            ),
         ]
     if summary["removals_by_rule"]:
         lines += ["", "## Removals by rule", "", "| rule | removals |", "|---|---:|"]

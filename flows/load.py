@@ -448,6 +448,8 @@ def restrip_loaded_articles(
             batch["files"][table] = str(path)
     if emptied:
         _move_to_rejects(stage, batch, emptied, run_id)
+        # The run's counts are of its own documents; these were loaded before.
+        batch.update(n_articles=0, n_rejects=0, rejects_by_reason={}, n_restripped_rejected=len(emptied))
     return batch
 
 
@@ -549,6 +551,7 @@ def summarize(batches: list[dict[str, Any]]) -> dict[str, Any]:
         records.update(batch["records_skipped"])
     # Loaded articles this run gave a new version without a common paragraph (not documents in).
     totals["n_restripped"] = sum(batch.get("n_restripped", 0) for batch in batches)
+    totals["n_restripped_rejected"] = sum(batch.get("n_restripped_rejected", 0) for batch in batches)
     totals["removals_by_rule"] = dict(by_rule.most_common())
     totals["rejects_by_reason"] = dict(by_reason.most_common())
     totals["records_skipped"] = dict(records.most_common())

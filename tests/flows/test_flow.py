@@ -366,6 +366,38 @@ def test_a_paragraph_in_many_unrelated_articles_is_removed_from_all_but_syndicat
     assert run_query(lake, "SELECT count(DISTINCT run_id) FROM articles WHERE source_uri LIKE '%story%'").rows == [(2,)]
 
 
+def test_a_loaded_article_that_was_only_a_newly_common_paragraph_becomes_a_reject(tmp_path: Path) -> None:
+    disclaimer = "The views expressed in this column are the author's own and do not reflect the publisher's."
+    stories = [
+        "The river rose two metres overnight and the old bridge was closed to traffic until further notice.",
+        "The council approved a new budget for libraries after a debate that lasted well into the evening.",
+        "Researchers found a rare orchid growing on the edge of the motorway, far from its usual habitat.",
+        "The football club announced a new coach, its third in two years, after a poor start to the season.",
+        "A bakery on the high street will close next month after ninety years, its owners said on Friday.",
+    ]
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for i, story in enumerate(stories[:3]):
+        (first / f"story{i}.txt").write_text(f"{story}\n\n{disclaimer}\n")
+    (first / "only.txt").write_text(f"{disclaimer}\n")
+    lake = Lake.at(tmp_path / "lake")
+    clean_documents(inputs=[str(first)], lake=str(lake.root))
+    for i, story in enumerate(stories[3:], 3):
+        (second / f"story{i}.txt").write_text(f"{story}\n\n{disclaimer}\n")
+    summary = clean_documents(inputs=[str(second)], lake=str(lake.root))
+    # The run's own counts are its two documents; the loaded one left empty is reported apart.
+    assert (summary["n_documents"], summary["n_articles"], summary["n_rejects"]) == (2, 2, 0)
+    assert summary["n_restripped"] == 4 and summary["n_restripped_rejected"] == 1
+    assert "1 of them held nothing else and are now rejects" in summary_markdown(summary)
+    assert run_query(lake, "SELECT regexp_extract(source_uri, '[^/]+$'), reason FROM rejects").rows == [
+        ("only.txt", "no_content")
+    ]
+    texts = dict(run_query(lake, "SELECT regexp_extract(source_uri, '[^/]+$'), text FROM articles").rows)
+    assert texts == {f"story{i}.txt": story for i, story in enumerate(stories)}
+    assert set(run_checks(lake).values()) == {0}
+
+
 STORIES = [
     "The harbour board approved repairs to the north pier after a long debate on Monday evening.",
     "A new ferry service to the islands will start in June, the transport office announced.",
