@@ -29,6 +29,7 @@ from transforms.models import CleanDocument, DocumentHints
 from transforms.normalize import prepare_text
 from transforms.ruleset import RuleError, RuleSet, default_ruleset, packaged_rule_sources, parse_ruleset
 from transforms.templates import SiteProfile
+from transforms.urls import site_of
 from warehouse.crash import crash_point
 from warehouse.lake import rows_to_table, write_parquet_atomic
 
@@ -140,13 +141,6 @@ def now_utc() -> datetime:
 def content_hash(text: str) -> str:
     """Hash of the normalised body: equal for texts that differ only in case and spacing."""
     return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()[:32]
-
-
-def site_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or None
 
 
 def hints_from_meta(meta: dict[str, Any], default_site: str | None) -> DocumentHints:

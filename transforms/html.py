@@ -24,8 +24,9 @@ from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura import html2txt
 
-from transforms.html_metadata import extract_metadata, host_of
+from transforms.html_metadata import extract_metadata
 from transforms.models import DocumentHints, Removal
+from transforms.urls import site_of
 
 # trafilatura logs a warning for every page it gives up on; the fallback handles those pages.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -116,7 +117,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     except Exception:  # lxml raises a handful of types on hopeless input; all mean "no page"
         tree = None
     if tree is None:
-        return HtmlExtraction("", DocumentHints(url=url, site=host_of(url)), [])
+        return HtmlExtraction("", DocumentHints(url=url, site=site_of(url)), [])
     try:
         text = _main_text(tree, url)
         removals = _boilerplate_removals(tree, text)
@@ -125,7 +126,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     try:
         hints = extract_metadata(tree, url)
     except Exception:  # metadata is best effort: a malformed attribute must not cost the text
-        hints = DocumentHints(url=url, site=host_of(url))
+        hints = DocumentHints(url=url, site=site_of(url))
     return HtmlExtraction(text, hints, removals)
 
 

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import ftfy
 from dateutil import parser as date_parser
@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from transforms.models import DocumentHints
+from transforms.urls import site_of
 
 _WS = re.compile(r"\s+")
 # "Headline | Site", "Headline - Site", "Headline :: Site": the last separated part is the site.
@@ -62,7 +63,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> DocumentHints
     meta, citation_authors = _meta_tags(tree)
     ld = list(_json_ld_items(tree))
     canonical = _canonical_url(tree, meta, url)
-    site = _clean(meta.get("og:site_name")) or _ld_site(ld) or host_of(canonical or url)
+    site = _clean(meta.get("og:site_name")) or _ld_site(ld) or site_of(canonical or url)
     return DocumentHints(
         url=canonical,
         site=site,
@@ -153,18 +154,6 @@ def _canonical_url(tree: HtmlElement, meta: dict[str, str], url: str | None) -> 
     if og and og.startswith(("http://", "https://")):
         return og
     return url
-
-
-def host_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host.removeprefix("www.")
 
 
 def _language(tree: HtmlElement, meta: dict[str, str]) -> str | None:
@@ -358,7 +347,7 @@ def _publisher_keys(meta: dict[str, str], ld: list[dict], site: str | None, url:
         if isinstance(publisher, dict):
             names.append(_clean(publisher.get("name")))
     keys = {_key(n).replace(" ", "") for n in names if isinstance(n, str)}
-    host = host_of(url)
+    host = site_of(url)
     if host:
         keys.add(host.split(".")[-2] if host.count(".") >= 1 else host)
     keys.discard("")

@@ -30,10 +30,45 @@ pytestmark = pytest.mark.flow
 GOLDEN = CASES / "golden" / "mixed_corpus.json"
 
 WORDS = (
-    "harbour council river budget school station market bridge mayor winter rail police museum farmers "
-    "election hospital library storm factory workers teachers voters court parliament village airport "
-    "festival housing energy water tunnel ferry garden orchestra league minister coast tourism"
-).split()
+    "harbour",
+    "council",
+    "river",
+    "budget",
+    "school",
+    "station",
+    "market",
+    "bridge",
+    "mayor",
+    "winter",
+    "rail",
+    "police",
+    "museum",
+    "farmers",
+    "election",
+    "hospital",
+    "library",
+    "storm",
+    "factory",
+    "workers",
+    "teachers",
+    "voters",
+    "court",
+    "parliament",
+    "village",
+    "airport",
+    "festival",
+    "housing",
+    "energy",
+    "water",
+    "tunnel",
+    "ferry",
+    "garden",
+    "orchestra",
+    "league",
+    "minister",
+    "coast",
+    "tourism",
+)
 FOOTER = "Valley Courier is published daily by the Valley Media Group and its reporters in the region."
 
 
@@ -97,26 +132,34 @@ def build_corpus(root: Path) -> None:
     (root / "wire" / "story_copy.txt").write_text(_page("Ferry Service Resumes After Storm", story, "By Mara Lind"))
     edited = [p.replace("Monday", "Tuesday", 1) for p in story]
     (root / "wire" / "story_syndicated.md").write_text(
-        "[Home](/) | [News](/news) | [Sport](/sport)\n\n" + _page("# Ferry Service Resumes After Storm", edited)
+        "[Home](/) | [News](/news) | [Sport](/sport)\n\n"
+        + _page("# Ferry Service Resumes After Storm", edited)
         + "\nShare this: [Facebook](https://facebook.com/x) [Twitter](https://twitter.com/x)\n"
     )
     # URL-less articles that end with the same footer paragraph: common once enough of them are in.
     write_valley(root, range(3), rng)
     # JSONL: metadata from the record, a broken line, an empty text.
     records = [
-        {"id": "r1", "url": "https://news.example.org/a/1", "title": "Budget Vote Delayed Again",
-         "authors": ["Ola Berg"], "published_at": "2024-01-05", "text": "\n\n".join(_article(rng, 3))},
+        {
+            "id": "r1",
+            "url": "https://news.example.org/a/1",
+            "title": "Budget Vote Delayed Again",
+            "authors": ["Ola Berg"],
+            "published_at": "2024-01-05",
+            "text": "\n\n".join(_article(rng, 3)),
+        },
         {"id": "r2", "url": "https://news.example.org/a/2", "text": "   "},
     ]
     lines = [json.dumps(r) for r in records[:1]] + ["{not json"] + [json.dumps(r) for r in records[1:]]
     (root / "feed.jsonl").write_text("\n".join(lines) + "\n")
     # HTML with head metadata, nav and footer; a WARC with a request and a response.
     (root / "page.html").write_text(_html("Tunnel Opens To Traffic", _article(rng, 4), "Ines Vidal"))
+    museum = _html("Museum Reopens", _article(rng, 3), "Tom Ek").encode()
     _warc(
         root / "crawl.warc.gz",
         [
             ("request", "https://harbour.example.com/r", b""),
-            ("response", "https://harbour.example.com/story", _html("Museum Reopens", _article(rng, 3), "Tom Ek").encode()),
+            ("response", "https://harbour.example.com/story", museum),
         ],
     )
     # Rejects: empty, binary, unsupported.
@@ -148,9 +191,9 @@ def lake_content(lake: Lake, root: Path) -> dict:
         "FROM articles ORDER BY source_uri",
     ).rows
     source_of = {row[1]: _relative(row[0], root) for row in articles}
-    clusters: dict[str, list[str]] = {}
+    clusters: dict[str, list[list[str]]] = {}
     for row in articles:
-        clusters.setdefault(row[13], []).append(source_of[row[1]])
+        clusters.setdefault(row[13], []).append([source_of[row[1]], row[14]])
     removals = run_query(
         lake,
         "SELECT doc_id, rule_id, text, start_offset, end_offset FROM removals ORDER BY doc_id, seq",
@@ -160,15 +203,29 @@ def lake_content(lake: Lake, root: Path) -> dict:
         if doc_id in source_of:
             by_doc.setdefault(source_of[doc_id], []).append([rule_id, text, start, end])
     rejects = run_query(lake, "SELECT source_uri, reason FROM rejects ORDER BY source_uri").rows
-    keys = ("input_format", "site", "url", "title", "subtitle", "authors", "published_at", "language", "text",
-            "word_count", "n_removals", "dup_role")
+    # Roles are compared per cluster: which of two identical copies is canonical is decided by doc id.
+    keys = (
+        "input_format",
+        "site",
+        "url",
+        "title",
+        "subtitle",
+        "authors",
+        "published_at",
+        "language",
+        "text",
+        "word_count",
+        "n_removals",
+    )
     return {
-        "articles": {
-            source_of[row[1]]: dict(zip(keys, [*row[2:13], row[14]], strict=True)) for row in articles
-        },
+        "articles": {source_of[row[1]]: dict(zip(keys, row[2:13], strict=True)) for row in articles},
         "removals": dict(sorted(by_doc.items())),
         "rejects": sorted([_relative(uri, root), reason] for uri, reason in rejects),
-        "clusters": sorted(sorted(members) for members in clusters.values() if len(members) > 1),
+        "clusters": sorted(
+            [sorted(source for source, _ in members), sorted(role for _, role in members)]
+            for members in clusters.values()
+            if len(members) > 1
+        ),
     }
 
 
