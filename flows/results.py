@@ -1,0 +1,125 @@
+"""What the flow's stages hand each other: paths and counts, as typed records (never documents).
+
+Tasks return these; Prefect moves them between processes (or Dask workers) by pickling, so
+they hold only strings, numbers and small dicts of counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flows.ingest import Limits
+
+# The run counts, in the order the CLI, the artifact and the `runs` table show them.
+COUNT_KEYS = ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals", "n_duplicates", "n_variants")
+COUNT_LABELS = ("documents in", "skipped (already loaded)", "articles", "rejects", "removals", "duplicates", "variants")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """The run's settings every batch task needs."""
+
+    run_id: str
+    staging_dir: str
+    site: str | None = None
+    site_from_folder: bool = False  # documents without a URL: the site is their folder's name
+    limits: Limits = field(default_factory=Limits)
+    profiles_path: str | None = None  # site profiles (JSON) learned for this run
+    rules_dir: str | None = None  # user rule files (*.toml) laid over the packaged ones
+
+
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """The run's input, as one manifest (a JSON list of files) per batch."""
+
+    manifests: list[str]
+    input_files: str | None  # staged `input_files` rows of the files listed
+    n_unchanged_files: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedBatch:
+    """One batch's site-template pass: its partial profile and the HTML it extracted."""
+
+    batch: int
+    profile_path: str | None = None  # per site, how many of the batch's pages hold each line (JSON)
+    extractions_path: str | None = None  # HTML extracted once, read back by the cleaning task
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """Counts and staged file paths of one batch (or of one corpus-level step's new versions)."""
+
+    batch: int
+    n_documents: int = 0
+    n_skipped: int = 0
+    n_articles: int = 0
+    n_rejects: int = 0
+    n_removals: int = 0
+    removals_by_rule: dict[str, int] = field(default_factory=dict)
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    records_skipped: dict[str, int] = field(default_factory=dict)  # WARC records that are not documents
+    files: dict[str, str] = field(default_factory=dict)  # table -> staged path
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateCounts:
+    duplicate: int = 0
+    variant: int = 0
+
+
+@dataclass(slots=True)
+class RunCounts:
+    """The run's counts, added up over its batches."""
+
+    n_documents: int = 0
+    n_skipped: int = 0
+    n_articles: int = 0
+    n_rejects: int = 0
+    n_removals: int = 0
+    n_restripped: int = 0  # loaded articles given a new version without a paragraph now common
+    n_restripped_rejected: int = 0  # of those, the ones left empty (now rejects)
+    removals_by_rule: dict[str, int] = field(default_factory=dict)
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    records_skipped: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, batches: Iterable[BatchResult]) -> RunCounts:
+        counts = cls()
+        by_rule: Counter[str] = Counter()
+        by_reason: Counter[str] = Counter()
+        records: Counter[str] = Counter()
+        for batch in batches:
+            counts.n_documents += batch.n_documents
+            counts.n_skipped += batch.n_skipped
+            counts.n_articles += batch.n_articles
+            counts.n_rejects += batch.n_rejects
+            counts.n_removals += batch.n_removals
+            by_rule.update(batch.removals_by_rule)
+            by_reason.update(batch.rejects_by_reason)
+            records.update(batch.records_skipped)
+        counts.removals_by_rule = dict(by_rule.most_common())
+        counts.rejects_by_reason = dict(by_reason.most_common())
+        counts.records_skipped = dict(records.most_common())
+        return counts
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What a run did: the flow's return value, the CLI's table, the Prefect artifact."""
+
+    run_id: str
+    flow_run_id: str | None
+    committed: bool  # False: nothing new, no rows written
+    lake: str
+    seconds: float
+    counts: RunCounts
+    n_duplicates: int = 0
+    n_variants: int = 0
+    n_unchanged_files: int = 0
+
+    def count(self, key: str) -> int:
+        """One of COUNT_KEYS."""
+        return getattr(self, key) if key in ("n_duplicates", "n_variants") else getattr(self.counts, key)
