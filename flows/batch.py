@@ -6,7 +6,6 @@ it directly. Each input document ends as exactly one article row or one reject r
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import traceback
@@ -19,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flows.ingest import InputFile, Limits, SourceDocument, read_documents
+from flows.rules import load_ruleset
 from transforms.clean import clean_document
 from transforms.dates import parse_date
 from transforms.decode import DecodeError, decode_document
@@ -27,7 +27,7 @@ from transforms.lines import LineDocument
 from transforms.minhash import signatures as minhash_signatures
 from transforms.models import CleanDocument, DocumentHints
 from transforms.normalize import prepare_text
-from transforms.ruleset import RuleError, RuleSet, default_ruleset, packaged_rule_sources, parse_ruleset
+from transforms.ruleset import RuleSet
 from transforms.templates import SiteProfile
 from transforms.urls import site_of
 from warehouse.crash import crash_point
@@ -43,20 +43,6 @@ class BatchOptions:
     limits: Limits = field(default_factory=Limits)
     profiles_path: str | None = None  # site profiles (JSON) learned for this run
     rules_dir: str | None = None  # user rule files (*.toml) laid over the packaged ones
-
-
-@functools.cache
-def load_ruleset(rules_dir: str | None = None) -> RuleSet:
-    """The packaged rules, with the `*.toml` files of `rules_dir` laid over them (same id: replaced)."""
-    if rules_dir is None:
-        return default_ruleset()
-    folder = Path(rules_dir)
-    files = sorted(folder.glob("*.toml"))
-    if not files:
-        raise RuleError(f"{folder}: no *.toml rule files there (see transforms/rules/ for the format)")
-    # User files sort after the packaged ones ("~" > letters), so their rule ids win.
-    user = {f"~user/{path.name}": path.read_text(encoding="utf-8") for path in files}
-    return parse_ruleset({**packaged_rule_sources(), **user})
 
 
 def default_site(source: SourceDocument, options: BatchOptions) -> str | None:

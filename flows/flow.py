@@ -25,7 +25,6 @@ from prefect.runtime import flow_run
 from flows.batch import (
     BatchOptions,
     learn_profiles,
-    load_ruleset,
     now_utc,
     process_batch,
     read_manifest,
@@ -54,6 +53,7 @@ from flows.load import (
     strip_common_paragraphs_in_run,
     summarize,
 )
+from flows.rules import load_ruleset
 from flows.runners import batch_runner, default_task_runner
 from flows.settings import project_root
 from transforms.minhash import MinHashConfig

@@ -493,7 +493,7 @@ def test_html_pages_learn_their_sites_template_from_the_extracted_text(
 
 
 def test_user_rule_files_extend_and_replace_the_packaged_rules(tmp_path: Path) -> None:
-    from flows.batch import load_ruleset
+    from flows.rules import load_ruleset
 
     rules = tmp_path / "rules"
     rules.mkdir()
