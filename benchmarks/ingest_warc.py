@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows.batch import BatchOptions, process_batch  # noqa: E402
-from flows.ingest import discover_files  # noqa: E402
+from flows.inputs import discover_files  # noqa: E402
 
 
 def main() -> int:

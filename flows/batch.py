@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flows.ingest import InputFile, Limits, SourceDocument, read_documents
+from flows.inputs import InputFile
+from flows.readers import Limits, SourceDocument, read_documents
 from flows.rules import load_ruleset
 from transforms.clean import clean_document
 from transforms.dates import parse_date
@@ -388,12 +389,3 @@ def sources_from_table(path: str | Path) -> Iterator[SourceDocument]:
 def sources_from_files(files: list[InputFile], limits: Limits) -> Iterator[SourceDocument]:
     for item in files:
         yield from read_documents(item, limits)
-
-
-def write_manifest(path: Path, files: list[InputFile]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([asdict(f) for f in files]), encoding="utf-8")
-
-
-def read_manifest(path: str | Path) -> list[InputFile]:
-    return [InputFile(**item) for item in json.loads(Path(path).read_text(encoding="utf-8"))]

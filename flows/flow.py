@@ -27,21 +27,10 @@ from flows.batch import (
     learn_profiles,
     now_utc,
     process_batch,
-    read_manifest,
     sources_from_files,
     sources_from_table,
-    write_manifest,
 )
-from flows.ingest import (
-    MAX_BYTES,
-    MAX_DECOMPRESSED_BYTES,
-    MAX_DOCUMENT_BYTES,
-    MAX_HTML_DEPTH,
-    Limits,
-    discover_files,
-    drop_unchanged,
-    input_files_table,
-)
+from flows.inputs import discover_files, drop_unchanged, input_files_table, read_manifest, write_manifest
 from flows.known_ids import KnownIds, write_known_ids
 from flows.load import (
     COUNT_KEYS,
@@ -53,6 +42,7 @@ from flows.load import (
     strip_common_paragraphs_in_run,
     summarize,
 )
+from flows.readers import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits
 from flows.rules import load_ruleset
 from flows.runners import batch_runner, default_task_runner
 from flows.settings import project_root

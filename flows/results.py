@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flows.ingest import Limits
+from flows.readers import Limits
 
 # The run counts, in the order the CLI, the artifact and the `runs` table show them.
 COUNT_KEYS = ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals", "n_duplicates", "n_variants")

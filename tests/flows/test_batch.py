@@ -9,7 +9,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from flows.batch import BatchOptions, process_batch, sources_from_files
-from flows.ingest import Limits, discover_files
+from flows.inputs import discover_files
+from flows.readers import Limits
 
 
 def _hostile_folder(root: Path) -> Path:

@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.batch import BatchOptions, process_batch, sources_from_files
-from flows.ingest import Limits, discover_files
+from flows.inputs import discover_files
+from flows.readers import Limits
 
 PARAGRAPH = "The harbour authority said on Monday that repairs to the northern pier would take most of the winter."
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from flows.batch import BatchOptions, now_utc, process_batch, sources_from_files
-from flows.ingest import Limits, discover_files
+from flows.inputs import discover_files
 from flows.load import commit_run, mark_duplicates
+from flows.readers import Limits
 from transforms.ruleset import default_ruleset
 from warehouse.lake import Lake
 

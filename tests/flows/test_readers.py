@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest import Limits, discover_files, read_documents
+from flows.inputs import discover_files
+from flows.readers import Limits, read_documents
 
 
 def _docs(path: Path, limits: Limits | None = None):
