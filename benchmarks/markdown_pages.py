@@ -1,6 +1,9 @@
-"""Whole pages flattened to markdown, cleaned: F1 against human ground truth, and speed.
+"""Whole pages flattened to markdown or text, cleaned: F1 against human ground truth, and speed.
 
-Two sets from `--data` (never copied into the repo):
+Two sets from `--data` (never copied into the repo), each in four flattening styles
+(`--styles`): `markdown` (html2text, links kept, one paragraph a line: the sets' `markdown/`)
+and the `flat/` styles `h2t-links` (inline links, wrapped at 78), `h2t-plain` (no links,
+wrapped at 78) and `wet` (one block a line, no markup), as crawlers and archives give them.
 
 * big9: 9 news sites x 40 pages; site = folder name. Site profiles are learned from that
   run's pages of the site, as the flow would learn them from one crawl.
@@ -11,7 +14,7 @@ Systems, all in the same run: keep-everything (markdown reduced to text, link UR
 trafilatura on the markdown rendered to HTML, docclean pattern rules only, the prose detector
 alone ("single page": no profile, as for an unknown site) and site templates plus prose.
 
-    python benchmarks/markdown_pages.py [--data ../shared/data] [--sets big9 wcxb]
+    python benchmarks/markdown_pages.py [--data ../shared/data] [--sets big9 wcxb] [--styles markdown wet]
 
 The metric is the shared scorer's (`tools/score_extraction.py` next to the data folder):
 4-token shingles per document, precision and recall averaged over documents, F1 of the means.
@@ -59,25 +62,36 @@ def read_gz(path: Path) -> str:
     return gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
 
 
-def load_big9(data: Path, limit: int | None, scorer: ModuleType) -> Corpus:
+STYLES = ("markdown", "h2t-links", "h2t-plain", "wet")
+
+
+def _style_folder(root: Path, style: str) -> tuple[Path, str]:
+    """Where a set keeps its pages in `style`, and their file suffix."""
+    return (root / "markdown", ".md.gz") if style == "markdown" else (root / "flat" / style, ".txt.gz")
+
+
+def load_big9(data: Path, limit: int | None, scorer: ModuleType, style: str = "markdown") -> Corpus:
     root = data / "big9"
     truth_all = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    folder, suffix = _style_folder(root, style)
     pages: list[Page] = []
-    for site_dir in sorted(p for p in (root / "markdown").iterdir() if p.is_dir()):
-        files = sorted(site_dir.glob("*.md.gz"))[:limit]
+    for site_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        files = sorted(site_dir.glob(f"*{suffix}"))[:limit]
         for f in files:
-            pages.append(Page(f.name.removesuffix(".md.gz"), site_dir.name, read_gz(f)))
+            pages.append(Page(f.name.removesuffix(suffix), site_dir.name, read_gz(f)))
     truth = {p.id: truth_all[p.id]["articleBody"] for p in pages}
-    return Corpus("big9", pages, truth)
+    return Corpus(f"big9 [{style}]", pages, truth)
 
 
-def load_wcxb(data: Path, limit: int | None, scorer: ModuleType) -> Corpus:
+def load_wcxb(data: Path, limit: int | None, scorer: ModuleType, style: str = "markdown") -> Corpus:
     root = data / "wcxb-dev"
     meta = json.loads((root / "metadata.json").read_text(encoding="utf-8"))["files"]
     ids = sorted(k for k, v in meta.items() if v["page_type"] == "article")[:limit]
-    pages = [Page(k, meta[k]["domain"], read_gz(root / "markdown" / f"{k}.md.gz")) for k in ids]
+    folder, suffix = _style_folder(root, style)
+    ids = [k for k in ids if (folder / f"{k}{suffix}").exists()]
+    pages = [Page(k, meta[k]["domain"], read_gz(folder / f"{k}{suffix}")) for k in ids]
     texts = scorer.load_truth_full(root / "ground-truth").texts  # the scorer's reading of the truth
-    return Corpus("wcxb-dev articles", pages, {k: texts[k] or "" for k in ids})
+    return Corpus(f"wcxb-dev articles [{style}]", pages, {k: texts[k] or "" for k in ids})
 
 
 def keep_everything(page: Page) -> str:
@@ -134,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=REPO / ".." / "shared" / "data")
     ap.add_argument("--scorer", type=Path, help="score_extraction.py (default: DATA/../tools/)")
     ap.add_argument("--sets", nargs="+", choices=["big9", "wcxb"], default=["big9", "wcxb"])
+    ap.add_argument("--styles", nargs="+", choices=STYLES, default=list(STYLES), help="flattening styles")
     ap.add_argument("--limit", type=int, help="pages per site (big9) / in all (wcxb), for quick runs")
     ap.add_argument("--no-trafilatura", action="store_true")
     ap.add_argument("--dump", type=Path, help="write predictions {id: text} per system here (outside the repo)")
@@ -150,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         ("docclean templates + prose", lambda pages: with_profiles(pages, detect_prose=True)),
     ]
     loaders = {"big9": load_big9, "wcxb": load_wcxb}
-    for set_name in args.sets:
-        corpus = loaders[set_name](data, args.limit, scorer)
+    for set_name, style in [(s, style) for s in args.sets for style in args.styles]:
+        corpus = loaders[set_name](data, args.limit, scorer, style)
         n_sites = len({p.site for p in corpus.pages})
         print(f"\n{corpus.name}: {len(corpus.pages)} pages, {n_sites} sites")
         print(f"{'system':<30} {'F1':>6} {'prec':>6} {'recall':>6} {'wordF1':>6} {'docs/s':>8}")
@@ -170,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.dump:
                 args.dump.mkdir(parents=True, exist_ok=True)
                 slug = name.split(" (")[0].replace(" ", "_").replace("+", "and")
-                (args.dump / f"{set_name}-{slug}.json").write_text(json.dumps(preds), encoding="utf-8")
+                (args.dump / f"{set_name}-{style}-{slug}.json").write_text(json.dumps(preds), encoding="utf-8")
     return 0
 
 
