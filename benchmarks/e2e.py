@@ -387,9 +387,10 @@ def quality(lake: Path, truth: Path) -> tuple[dict, list[str], dict]:
 
 def profile_batch(folder: Path, batch_size: int, top: int = 25) -> str:
     """cProfile `process_batch` on the first batch of files, in this process (no Prefect)."""
-    from flows.batch import BatchOptions, process_batch, sources_from_files
     from flows.inputs import discover_files
-    from flows.readers import Limits
+    from flows.readers import Limits, sources_from_files
+    from flows.results import BatchOptions
+    from flows.stages.clean import process_batch
     from transforms.ruleset import default_ruleset
 
     files = discover_files([str(folder)])[:batch_size]

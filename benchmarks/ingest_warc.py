@@ -18,8 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flows.batch import BatchOptions, process_batch  # noqa: E402
 from flows.inputs import discover_files  # noqa: E402
+from flows.readers import Limits, sources_from_files  # noqa: E402
+from flows.results import BatchOptions  # noqa: E402
+from flows.stages.clean import process_batch  # noqa: E402
 
 
 def main() -> int:
@@ -35,7 +37,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for i, item in enumerate(files):
             started = time.perf_counter()
-            result = process_batch(i, [item], set(), BatchOptions(run_id="check", staging_dir=f"{tmp}/{i}"))
+            result = process_batch(
+                i, sources_from_files([item], Limits()), set(), BatchOptions(run_id="check", staging_dir=f"{tmp}/{i}")
+            )
             seconds = time.perf_counter() - started
             crashed = result.rejects_by_reason.get("corrupt_warc", 0) + result.rejects_by_reason.get(
                 "cleaning_error", 0

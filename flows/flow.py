@@ -6,12 +6,10 @@ and writes staged Parquet, so the flow's memory stays flat however large the cor
 
 from __future__ import annotations
 
-import json
-import pickle
 import sys
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +20,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
-from flows.batch import (
-    BatchOptions,
-    learn_profiles,
-    now_utc,
-    process_batch,
-    sources_from_files,
-    sources_from_table,
-)
 from flows.inputs import discover_files, drop_unchanged, input_files_table, read_manifest, write_manifest
-from flows.known_ids import KnownIds, write_known_ids
+from flows.known_ids import write_known_ids
 from flows.load import (
     COUNT_KEYS,
     COUNT_LABELS,
@@ -43,9 +33,12 @@ from flows.load import (
     summarize,
 )
 from flows.readers import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits
+from flows.results import BatchOptions, now_utc
 from flows.rules import load_ruleset
 from flows.runners import batch_runner, default_task_runner
 from flows.settings import project_root
+from flows.stages.clean import clean_batch
+from flows.stages.learn import learn_site_templates
 from transforms.minhash import MinHashConfig
 from warehouse.lake import Lake, write_parquet_atomic
 
@@ -89,49 +82,6 @@ def discover_inputs(
     return {"manifests": manifests, "input_files": staged, "n_unchanged_files": n_unchanged}
 
 
-def _batch_inputs(manifest: str, known_ids_path: str, options: dict[str, Any]):
-    """The documents of one batch, the ids already loaded, and the batch options."""
-    known = KnownIds(known_ids_path)
-    options = dict(options)
-    limits = Limits(**options.pop("limits"))
-    if manifest.endswith(".parquet"):  # reprocessing: a `sources` file of the lake
-        sources = sources_from_table(manifest)
-    else:
-        sources = sources_from_files(read_manifest(manifest), limits)
-    return sources, known, BatchOptions(limits=limits, **options)
-
-
-@task(cache_policy=NO_CACHE)
-def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> str | None:
-    """Count, per site, the lines of this batch's new pages; returns the partial profile's path."""
-    sources, known, batch_options = _batch_inputs(manifest, known_ids_path, options)
-    partial, extractions = learn_profiles(sources, known, batch_options)
-    if extractions:  # HTML extracted once: the cleaning task reads it back
-        cache = _extractions_path(batch_options.staging_dir, batch)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(pickle.dumps(extractions, protocol=pickle.HIGHEST_PROTOCOL))
-    if not partial:
-        return None
-    path = Path(batch_options.staging_dir) / "profiles" / f"b{batch:05d}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(partial), encoding="utf-8")
-    return str(path)
-
-
-@task(cache_policy=NO_CACHE)
-def clean_batch(batch: int, manifest: str, known_ids_path: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Clean one batch into staged Parquet; returns counts and staged paths."""
-    sources, known, batch_options = _batch_inputs(manifest, known_ids_path, options)
-    cache = _extractions_path(batch_options.staging_dir, batch)
-    # Our own file, written by learn_site_templates in this run's staging folder.
-    extractions = pickle.loads(cache.read_bytes()) if cache.exists() else None
-    return process_batch(batch, sources, known, batch_options, extractions=extractions).to_dict()
-
-
-def _extractions_path(staging_dir: str, batch: int) -> Path:
-    return Path(staging_dir) / "extractions" / f"b{batch:05d}.pickle"
-
-
 @task(cache_policy=NO_CACHE)
 def find_duplicates(
     lake_root: str, staged_articles: list[str], staged_minhash: list[str], thresholds: dict[str, float]
@@ -171,8 +121,8 @@ def publish_summary(summary: dict[str, Any]) -> None:
     )
 
 
-def _batch_parameters(batch: int, manifest: str, known_ids_path: Path, options: dict[str, Any]) -> dict[str, Any]:
-    return {"batch": batch, "manifest": manifest, "known_ids_path": str(known_ids_path), "options": dict(options)}
+def _batch_parameters(batch: int, manifest: str, known_ids_path: Path, options: BatchOptions) -> dict[str, Any]:
+    return {"batch": batch, "manifest": manifest, "known_ids_path": str(known_ids_path), "options": options}
 
 
 def _may_name_sites(manifests: list[str]) -> bool:
@@ -288,14 +238,8 @@ def clean_documents(
         else:
             discovered = discover_inputs(inputs, str(staging), batch_size, str(target.root), rescan)
             manifests, n_unchanged_files = discovered["manifests"], discovered["n_unchanged_files"]
-        options = {
-            "run_id": run_id,
-            "staging_dir": str(staging),
-            "site": site,
-            "site_from_folder": site_from_folder,
-            "rules_dir": rules_dir,
-            "limits": asdict(limits),
-        }
+        options = BatchOptions(run_id, str(staging), site, site_from_folder, limits, rules_dir=rules_dir)
+        extractions: dict[int, str | None] = {}  # batch -> the HTML its learning pass extracted
         batches: list[dict[str, Any]] = []
         # Batch workers end with this block, before duplicates are marked in this process.
         with batch_runner(len(manifests)) as pool:
@@ -308,19 +252,26 @@ def clean_documents(
                 ]
                 paths = []
                 for done, future in enumerate(as_completed(learning), 1):
-                    if path := future.result():
-                        paths.append(path)
+                    learned = future.result()
+                    extractions[learned.batch] = learned.extractions_path
+                    if learned.profile_path:
+                        paths.append(learned.profile_path)
                     if show_progress:
                         _progress("site templates: batch", done, len(learning), phase_started)
                 paths.sort()  # merged in batch order, however they finished
-                options["profiles_path"] = merge_site_profiles(target, run_id, paths, staging, fresh=reprocess)
+                options = replace(
+                    options, profiles_path=merge_site_profiles(target, run_id, paths, staging, fresh=reprocess)
+                )
             phase_started = time.monotonic()
             futures = [
-                pool.submit(clean_batch, _batch_parameters(i, m, known_ids_path, options))
+                pool.submit(
+                    clean_batch,
+                    {**_batch_parameters(i, m, known_ids_path, options), "extractions_path": extractions.get(i)},
+                )
                 for i, m in enumerate(manifests)
             ]
             for future in as_completed(futures):
-                batches.append(future.result())
+                batches.append(asdict(future.result()))
                 if show_progress:
                     n_docs = sum(b["n_documents"] for b in batches)
                     _progress("batch", len(batches), len(futures), phase_started, n_docs)

@@ -33,7 +33,6 @@ FORMATS = {
 }
 
 
-
 @dataclass(frozen=True, slots=True)
 class InputFile:
     path: str  # absolute

@@ -19,13 +19,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.batch import content_hash
 from transforms.common_paragraphs import paragraph_hashes, strip_common_paragraphs
 from transforms.minhash import KnownDocuments, MinHashConfig, assign_incremental
 from transforms.ruleset import RuleSet
 from transforms.templates import SiteProfile, merge_profiles
 from warehouse.catalog import build_catalog
 from warehouse.lake import Lake, rows_to_table, run_id_of, write_parquet_atomic
+from warehouse.rows import content_hash
 
 # The run counts, in the order the CLI, the artifact and the `runs` table show them.
 COUNT_KEYS = ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals", "n_duplicates", "n_variants")

@@ -8,20 +8,20 @@ reason and the run goes on.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-from flows.inputs import FORMATS, InputFile
+from flows.inputs import FORMATS, InputFile, read_manifest
+from transforms.document import MAX_HTML_DEPTH
+from transforms.models import SourceDocument
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-MAX_HTML_DEPTH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,31 +34,28 @@ class Limits:
     max_html_depth: int = MAX_HTML_DEPTH  # element nesting; real pages stay far below 100
 
 
-@dataclass(slots=True)
-class SourceDocument:
-    """One document as read: bytes (or text from JSONL) plus what its container said about it."""
+def batch_sources(manifest: str, limits: Limits) -> Iterator[SourceDocument]:
+    """The documents of one batch: its manifest's files, or a lake `sources` file when reprocessing."""
+    if manifest.endswith(".parquet"):
+        return sources_from_table(manifest)
+    return sources_from_files(read_manifest(manifest), limits)
 
-    source_uri: str
-    format: str
-    data: bytes = b""
-    meta: dict[str, Any] = field(default_factory=dict)
-    error: tuple[str, str] | None = None  # (reason, detail)
-    skip: str | None = None  # not a document (WARC request/metadata record): counted, not stored
 
-    @property
-    def raw_hash(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()[:32]
+def sources_from_files(files: Iterable[InputFile], limits: Limits) -> Iterator[SourceDocument]:
+    """The documents of a batch's input files, in order."""
+    for item in files:
+        yield from read_documents(item, limits)
 
-    @property
-    def source_id(self) -> str:
-        """Stable across content changes: the lineage of one source."""
-        return hashlib.sha256(self.source_uri.encode()).hexdigest()[:32]
 
-    @property
-    def doc_id(self) -> str:
-        """Stable for the same source and content; a changed file gets a new one."""
-        key = f"{self.source_uri}\0{self.raw_hash if self.error is None else self.error[0]}"
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+def sources_from_table(path: str | Path) -> Iterator[SourceDocument]:
+    """Source documents back from a lake `sources` Parquet file (for reprocessing)."""
+    import pyarrow.parquet as pq
+
+    for row in pq.read_table(path).to_pylist():
+        error = (row["error_reason"], row["error_detail"]) if row["error_reason"] else None
+        yield SourceDocument(
+            row["source_uri"], row["input_format"], row["raw"] or b"", json.loads(row["meta_json"]), error=error
+        )
 
 
 def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flows.readers import Limits
 
@@ -123,3 +124,8 @@ class RunSummary:
     def count(self, key: str) -> int:
         """One of COUNT_KEYS."""
         return getattr(self, key) if key in ("n_duplicates", "n_variants") else getattr(self.counts, key)
+
+
+def now_utc() -> datetime:
+    """Naive UTC now: the lake's timestamps are naive UTC (warehouse/SCHEMA.md)."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -8,9 +8,10 @@ inside its document.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 InputFormat = Literal["text", "markdown", "html"]
 
@@ -58,3 +59,30 @@ class CleanDocument:
     def removed_rule_ids(self) -> list[str]:
         """Distinct rule ids that removed something, in first-seen order."""
         return list(dict.fromkeys(r.rule_id for r in self.removals))
+
+
+@dataclass(slots=True)
+class SourceDocument:
+    """One document as read: bytes (or text from JSONL) plus what its container said about it."""
+
+    source_uri: str
+    format: str
+    data: bytes = b""
+    meta: dict[str, Any] = field(default_factory=dict)
+    error: tuple[str, str] | None = None  # (reason, detail): a reject known before decoding
+    skip: str | None = None  # not a document (WARC request/metadata record): counted, not stored
+
+    @property
+    def raw_hash(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()[:32]
+
+    @property
+    def source_id(self) -> str:
+        """Stable across content changes: the lineage of one source."""
+        return hashlib.sha256(self.source_uri.encode()).hexdigest()[:32]
+
+    @property
+    def doc_id(self) -> str:
+        """Stable for the same source and content; a changed file gets a new one."""
+        key = f"{self.source_uri}\0{self.raw_hash if self.error is None else self.error[0]}"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from transforms.models import CleanDocument, Removal
+from transforms.models import CleanDocument, Removal, SourceDocument
 from warehouse.schemas import ARTICLES, MINHASH, REJECTS, REMOVALS, SOURCES
 
 
@@ -27,6 +27,12 @@ class Provenance:
     source_uri: str
     input_format: str | None
     raw_hash: str | None
+
+    @classmethod
+    def of(cls, source: SourceDocument) -> Provenance:
+        """A source document's ids; no raw hash when no bytes were read."""
+        raw_hash = source.raw_hash if source.data else None
+        return cls(source.doc_id, source.source_id, source.source_uri, source.format, raw_hash)
 
 
 def content_hash(text: str) -> str:
@@ -105,9 +111,7 @@ def removal_rows(doc_id: str, removals: Sequence[Removal], run_id: str, first_se
     ]
 
 
-def reject_row(
-    origin: Provenance, reason: str, detail: str, *, run_id: str, rejected_at: datetime
-) -> dict[str, Any]:
+def reject_row(origin: Provenance, reason: str, detail: str, *, run_id: str, rejected_at: datetime) -> dict[str, Any]:
     row = {**_provenance(origin), "reason": reason, "detail": detail, "run_id": run_id, "rejected_at": rejected_at}
     return _ordered(row, REJECTS.names)
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.batch import BatchOptions, process_batch, sources_from_files
 from flows.inputs import discover_files
-from flows.readers import Limits
+from flows.readers import Limits, sources_from_files
+from flows.results import BatchOptions
+from flows.stages.clean import process_batch
 
 PARAGRAPH = "The harbour authority said on Monday that repairs to the northern pier would take most of the winter."
 

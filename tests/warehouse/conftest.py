@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from flows.batch import BatchOptions, now_utc, process_batch, sources_from_files
 from flows.inputs import discover_files
 from flows.load import commit_run, mark_duplicates
-from flows.readers import Limits
+from flows.readers import Limits, sources_from_files
+from flows.results import BatchOptions, now_utc
+from flows.stages.clean import process_batch
 from transforms.ruleset import default_ruleset
 from warehouse.lake import Lake
 
@@ -33,7 +35,7 @@ def load_folder(lake: Lake, folder: Path, run_id: str) -> bool:
         result = process_batch(
             0, sources_from_files(discover_files([str(folder)]), Limits()), known, BatchOptions(run_id, str(staging))
         )
-        batches = [result.to_dict()]
+        batches = [asdict(result)]
         staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
         duplicates = mark_duplicates(lake, staged["articles"], staged["minhash"])
         return commit_run(

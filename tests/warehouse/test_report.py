@@ -14,10 +14,11 @@ import pytest
 
 from tests.conftest import SEEDS
 from tests.warehouse.conftest import load_folder
-from transforms.prepared import prepared_text
+from transforms.document import prepared_text
 from warehouse.catalog import QueryError, run_query
 from warehouse.lake import Lake
-from warehouse.report import ReportStats, build_report, place_removals, span_tree
+from warehouse.report import ReportStats, build_report
+from warehouse.report_text import Rules, place_removals, rebuild_text, span_tree
 
 SEED_004 = "004_d555b713710f6780.txt"
 BYLINE = "Written by [Angeline Tan](#) on February 7, 2023"
@@ -256,22 +257,18 @@ def test_span_tree_nests_and_splits_overlaps() -> None:
 
 
 def test_rebuild_text_says_why_it_cannot() -> None:
-    from warehouse.report import rebuild_text
-
     assert rebuild_text("text", "{}", b"A  line\r\n") == ("A line\n", "")
     assert rebuild_text("text", "{}", None) == (None, "the lake has no raw bytes for this document")
     assert rebuild_text("text", "{}", b"\x89PNG\r\n\x1a\n" + bytes(256)) == (None, "its bytes are not text (binary)")
 
 
 def test_place_removals_checks_offsets_against_the_text() -> None:
-    from warehouse.report import _Rules
-
     removals = [
         {"rule_id": "byline", "reason": "r", "text": "By Jo", "start_offset": 0, "end_offset": 5},
         {"rule_id": "byline", "reason": "r", "text": "By Al", "start_offset": 6, "end_offset": 11},
         {"rule_id": "html_boilerplate", "reason": "r", "text": "Home News", "start_offset": None, "end_offset": None},
     ]
-    rules = _Rules.from_removals(removals)
+    rules = Rules.from_removals(removals)
     spans, unplaced, mismatched = place_removals("By Jo\nBy Bo\n", removals, rules, "")
     assert spans == [(0, 5, rules.index["byline"])]
     assert mismatched == 1

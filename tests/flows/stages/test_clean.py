@@ -1,4 +1,4 @@
-"""process_batch without Prefect: every input ends as exactly one article or one reject."""
+"""The clean stage without Prefect: every input ends as exactly one article or one reject."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from flows.batch import BatchOptions, process_batch, sources_from_files
 from flows.inputs import discover_files
-from flows.readers import Limits
+from flows.readers import Limits, sources_from_files
+from flows.results import BatchOptions
+from flows.stages.clean import process_batch
 
 
 def _hostile_folder(root: Path) -> Path:

@@ -1,0 +1,1 @@
+"""The flow's per-batch stages, one module each: learn site templates, then clean."""

@@ -1,0 +1,206 @@
+"""Clean one batch: every new input document ends as one article row or one reject row.
+
+The `clean_batch` task reads its batch (a manifest of input files, or a lake `sources` file when
+reprocessing) and stages Parquet files of articles, removals, rejects, sources and MinHash
+signatures; tests call `process_batch` directly, without Prefect.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import traceback
+from collections import Counter
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.known_ids import KnownIds
+from flows.readers import batch_sources
+from flows.results import BatchOptions, BatchResult, now_utc
+from flows.rules import load_ruleset
+from transforms.document import CleanedSource, clean_source, default_site
+from transforms.html import HtmlExtraction
+from transforms.minhash import signatures as minhash_signatures
+from transforms.models import SourceDocument
+from transforms.rejects import Reject
+from transforms.ruleset import RuleSet
+from transforms.templates import SiteProfile
+from warehouse.crash import crash_point
+from warehouse.lake import rows_to_table, write_parquet_atomic
+from warehouse.rows import Provenance, article_row, minhash_row, reject_row, removal_rows, source_row
+
+Row = dict[str, Any]
+
+
+@task(cache_policy=NO_CACHE)
+def clean_batch(
+    batch: int, manifest: str, known_ids_path: str, options: BatchOptions, extractions_path: str | None = None
+) -> BatchResult:
+    """Clean one batch into staged Parquet; returns counts and staged paths.
+
+    `extractions_path` is the HTML the site-learning pass extracted for this batch (`LearnedBatch`).
+    """
+    return process_batch(
+        batch,
+        batch_sources(manifest, options.limits),
+        KnownIds(known_ids_path),
+        options,
+        extractions=load_extractions(extractions_path),
+    )
+
+
+def load_extractions(path: str | None) -> dict[str, HtmlExtraction]:
+    """HTML extractions by doc_id, as `flows.stages.learn` staged them (our own file, this run's)."""
+    return pickle.loads(Path(path).read_bytes()) if path else {}
+
+
+def load_profiles(path: str | None) -> dict[str, SiteProfile]:
+    """The run's merged site profiles (JSON), by site."""
+    if not path:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {site: SiteProfile.from_dict(profile) for site, profile in data.items()}
+
+
+@dataclass(slots=True)
+class BatchRows:
+    """The rows one batch stages, table by table, and its counts."""
+
+    run_id: str
+    articles: list[Row] = field(default_factory=list)
+    removals: list[Row] = field(default_factory=list)
+    rejects: list[Row] = field(default_factory=list)
+    sources: list[Row] = field(default_factory=list)
+    removal_counts: Counter[str] = field(default_factory=Counter)
+    reject_counts: Counter[str] = field(default_factory=Counter)
+
+    def keep_source(self, source: SourceDocument) -> None:
+        """The raw document, so the lake can clean it again without the original file."""
+        origin = Provenance.of(source)
+        row = source_row(origin, meta=source.meta, raw=source.data, error=source.error, run_id=self.run_id)
+        self.sources.append(row)
+
+    def reject(self, source: SourceDocument, reject: Reject) -> None:
+        row = reject_row(Provenance.of(source), reject.reason, reject.detail, run_id=self.run_id, rejected_at=now_utc())
+        self.rejects.append(row)
+        self.reject_counts[reject.reason] += 1
+
+    def cleaned(self, source: SourceDocument, cleaned: CleanedSource, ruleset_version: str) -> None:
+        """An article, or a `no_content` reject; the removals are kept either way."""
+        document = cleaned.document
+        self.removals += removal_rows(source.doc_id, document.removals, self.run_id)
+        self.removal_counts.update(removal.rule_id for removal in document.removals)
+        if not document.text.strip():
+            detail = f"nothing left after cleaning ({len(document.removals)} removals)"
+            self.reject(source, Reject("no_content", detail))
+            return
+        row = article_row(
+            Provenance.of(source),
+            document,
+            site=cleaned.hints.site,
+            url=cleaned.hints.url,
+            ruleset_version=ruleset_version,
+            run_id=self.run_id,
+            processed_at=now_utc(),
+        )
+        self.articles.append(row)
+
+
+def process_batch(
+    batch: int,
+    sources: Iterable[SourceDocument],
+    known_doc_ids: Container[str],
+    options: BatchOptions,
+    ruleset: RuleSet | None = None,
+    extractions: dict[str, HtmlExtraction] | None = None,
+) -> BatchResult:
+    """Clean every source document not already in the lake; stage its rows as Parquet.
+
+    Writes articles, removals, rejects and `sources` (the raw bytes and container metadata, so
+    the lake can be re-cleaned without the original files).
+    """
+    ruleset = ruleset or load_ruleset(options.rules_dir)
+    profiles = load_profiles(options.profiles_path)
+    extractions = extractions or {}
+    result = BatchResult(batch)
+    rows = BatchRows(options.run_id)
+    seen: set[str] = set()
+    skipped_records: Counter[str] = Counter()
+    for source in sources:
+        if source.skip is not None:
+            skipped_records[source.skip] += 1
+            continue
+        result.n_documents += 1
+        if source.doc_id in known_doc_ids or source.doc_id in seen:
+            result.n_skipped += 1
+            continue
+        seen.add(source.doc_id)
+        rows.keep_source(source)
+        if source.error is not None:
+            rows.reject(source, Reject(*source.error))
+            continue
+        outcome = _clean_guarded(source, ruleset, profiles, options, extractions.get(source.doc_id))
+        if isinstance(outcome, Reject):
+            rows.reject(source, outcome)
+            continue
+        crash_point("cleaning")
+        rows.cleaned(source, outcome, ruleset.version)
+    result.records_skipped = dict(skipped_records)
+    return stage_rows(rows, result, options.staging_dir)
+
+
+def _clean_guarded(
+    source: SourceDocument,
+    ruleset: RuleSet,
+    profiles: dict[str, SiteProfile],
+    options: BatchOptions,
+    extraction: HtmlExtraction | None,
+) -> CleanedSource | Reject:
+    """`clean_source`, with an unexpected error turned into a reject: one bad document must not stop the batch."""
+    site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+    try:
+        return clean_source(
+            source,
+            ruleset,
+            profiles,
+            default_site=site,
+            max_html_depth=options.limits.max_html_depth,
+            extraction=extraction,
+        )
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return Reject("cleaning_error", f"{type(exc).__name__}: {exc} (at {where.name}:{where.lineno})")
+
+
+def stage_rows(rows: BatchRows, result: BatchResult, staging_dir: str) -> BatchResult:
+    """Write the batch's tables as staged Parquet (with MinHash signatures of the articles); count them."""
+    staging = Path(staging_dir)
+    # Sorted by site and date, so row-group statistics let readers skip what a filter excludes.
+    rows.articles.sort(key=lambda a: (a["site"] or "", a["published_at"] or datetime.min, a["doc_id"]))
+    signatures = minhash_signatures([article["text"] for article in rows.articles])
+    minhash = [
+        minhash_row(article["doc_id"], signature.astype("<u4").tobytes(), rows.run_id)
+        for article, signature in zip(rows.articles, signatures, strict=True)
+    ]
+    tables = (
+        ("articles", rows.articles),
+        ("removals", rows.removals),
+        ("rejects", rows.rejects),
+        ("sources", rows.sources),
+        ("minhash", minhash),
+    )
+    for table, table_rows in tables:
+        if table_rows:
+            path = staging / table / f"b{result.batch:05d}.parquet"
+            write_parquet_atomic(rows_to_table(table_rows, table), path, staging=staging / "tmp", table=table)
+            result.files[table] = str(path)
+    result.n_articles, result.n_rejects, result.n_removals = len(rows.articles), len(rows.rejects), len(rows.removals)
+    result.removals_by_rule = dict(rows.removal_counts)
+    result.rejects_by_reason = dict(rows.reject_counts)
+    return result

@@ -1,0 +1,88 @@
+"""Learn site templates from one batch: per site, on how many new pages each line occurs.
+
+The first of the two per-batch passes. It counts each site's lines on the text cleaning will
+see (`transforms.document.template_text`: the same site and text `clean_source` uses), and
+stages two files for the run: the batch's partial profile (JSON, merged over all batches by the
+flow) and the HTML it extracted (so `clean_batch` need not extract again). Both paths come back
+in a `LearnedBatch`.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.known_ids import KnownIds
+from flows.readers import batch_sources
+from flows.results import BatchOptions, LearnedBatch
+from transforms.document import TemplateText, default_site, template_text
+from transforms.html import HtmlExtraction
+from transforms.lines import LineDocument
+from transforms.models import SourceDocument
+from transforms.normalize import prepare_text
+from transforms.templates import SiteProfile
+
+
+@dataclass(slots=True)
+class Learned:
+    """One batch's partial site profiles and the HTML extracted on the way, by doc_id."""
+
+    profiles: dict[str, SiteProfile] = field(default_factory=dict)
+    extractions: dict[str, HtmlExtraction] = field(default_factory=dict)
+
+
+@task(cache_policy=NO_CACHE)
+def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: BatchOptions) -> LearnedBatch:
+    """Count, per site, the lines of this batch's new pages; stage the partial profile and extractions."""
+    learned = learn_profiles(batch_sources(manifest, options.limits), KnownIds(known_ids_path), options)
+    return stage_learned(batch, learned, Path(options.staging_dir))
+
+
+def learn_profiles(sources: Iterable[SourceDocument], known_doc_ids: Container[str], options: BatchOptions) -> Learned:
+    """Per site, on how many of these new pages each line occurs (a partial profile)."""
+    learned = Learned()
+    for source in sources:
+        if source.skip or source.error or source.doc_id in known_doc_ids:
+            continue
+        page = _template_text(source, options)
+        if page is None:
+            continue
+        if page.extraction is not None:
+            learned.extractions[source.doc_id] = page.extraction
+        if page.site is not None:
+            profile = learned.profiles.setdefault(page.site, SiteProfile(page.site))
+            profile.add_document(LineDocument.parse(prepare_text(page.text)))
+    return learned
+
+
+def _template_text(source: SourceDocument, options: BatchOptions) -> TemplateText | None:
+    """The page's site and text, or None when it has none to learn from (cleaning will reject it)."""
+    site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+    try:
+        page = template_text(source, default_site=site, max_html_depth=options.limits.max_html_depth)
+    except Exception:  # the cleaning pass meets it again and rejects it with its reason
+        return None
+    return page if isinstance(page, TemplateText) else None
+
+
+def stage_learned(batch: int, learned: Learned, staging_dir: Path) -> LearnedBatch:
+    """Write the partial profile (JSON) and the extractions (pickle) of one batch; None for nothing to write."""
+    profile_path = extractions_path = None
+    if learned.extractions:
+        target = staging_dir / "extractions" / f"b{batch:05d}.pickle"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(pickle.dumps(learned.extractions, protocol=pickle.HIGHEST_PROTOCOL))
+        extractions_path = str(target)
+    if learned.profiles:
+        target = staging_dir / "profiles" / f"b{batch:05d}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = {site: profile.to_dict() for site, profile in learned.profiles.items()}
+        target.write_text(json.dumps(partial), encoding="utf-8")
+        profile_path = str(target)
+    return LearnedBatch(batch, profile_path, extractions_path)
