@@ -1,4 +1,4 @@
-"""Near-duplicate benchmark: docclean's MinHash (transforms.minhash) vs datasketch, same corpus, same run.
+"""Near-duplicate benchmark: docclean's MinHash (transforms.minhash, .clusters) vs datasketch, same corpus, same run.
 
 Corpus (built from BBC articles, streamed in batches so 1M documents never sit in memory):
   * background documents: sentences of one BBC category recombined at random (sampling whole
@@ -52,17 +52,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from transforms.clean import clean_document  # noqa: E402
-from transforms.minhash import (  # noqa: E402
-    DUPLICATE,
-    MinHashConfig,
-    band_keys,
-    candidate_pairs,
-    canonical_rank,
-    cluster_edges,
-    connected_components,
-    signatures,
-    verify_pairs,
-)
+from transforms.clusters import DUPLICATE, canonical_rank, cluster_edges, connected_components  # noqa: E402
+from transforms.minhash import MinHashConfig, band_keys, candidate_pairs, signatures, verify_pairs  # noqa: E402
 from transforms.ruleset import default_ruleset  # noqa: E402
 from transforms.templates import SiteProfile, learn_site_profile, template_key  # noqa: E402
 

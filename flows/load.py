@@ -19,8 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from transforms.clusters import KnownDocuments, assign_incremental
 from transforms.common_paragraphs import paragraph_hashes, strip_common_paragraphs
-from transforms.minhash import KnownDocuments, MinHashConfig, assign_incremental
+from transforms.minhash import MinHashConfig
 from transforms.ruleset import RuleSet
 from transforms.templates import SiteProfile, merge_profiles
 from warehouse.catalog import build_catalog

@@ -67,76 +67,104 @@ def render_line(line: str) -> RenderedLine:
         return RenderedLine("", (InlineSpan("separator", 0, len(line)),), False, False, True)
     if not _SYNTAX_CHARS.search(line):
         return render_plain(line)
-    marks: list[str | None] = [None] * len(line)
-    view = list(line)
-    # A pass whose syntax character is not in the line cannot match: skipping it, and joining
-    # the view again only after a pass marked something, keeps this cheap on the many lines
-    # whose only syntax is a heading marker or one emphasis pair.
-    changed = False
-
-    def mark(start: int, end: int, rule_id: str) -> None:
-        nonlocal changed
-        for i in range(start, end):
-            if marks[i] is None:
-                marks[i] = rule_id
-                view[i] = _LITERAL
-                changed = True
-
-    def current_view(text_view: str) -> str:
-        nonlocal changed
-        if changed:
-            changed = False
-            return "".join(view)
-        return text_view
-
-    if "\\" in line:
-        for m in _ESCAPE.finditer(line):
-            mark(m.start(), m.start() + 1, "markdown_escape")
-            view[m.start() + 1] = _LITERAL  # the escaped character is text, never syntax
-            changed = True
-    text_view = current_view(line)
-
-    if "[" in line:
-        for m in _IMAGE.finditer(text_view):
-            mark(m.start(), m.end(), "markdown_image")
-        text_view = current_view(text_view)
-    if "<" in line:
-        for m in _AUTOLINK.finditer(text_view):
-            mark(m.start(), m.end(), "markdown_link")
-        text_view = current_view(text_view)
-    if "[" in line:
-        for pattern in (_LINK, _REF_LINK):
-            for m in pattern.finditer(text_view):
-                mark(m.start(), m.start() + 1, "markdown_link")
-                mark(m.end(1), m.end(), "markdown_link")
-            text_view = current_view(text_view)
-
-    is_heading = False
-    if m := _HEADING.match(text_view):
-        is_heading = True
-        mark(0, m.end(), "markdown_heading")
-        if close := _HEADING_CLOSE.search(text_view):
-            mark(close.start(), close.end(), "markdown_heading")
-    elif m := _QUOTE.match(text_view):
-        mark(0, m.end(), "markdown_quote")
-    text_view = current_view(text_view)
-
-    for pattern, trigger in _EMPHASIS:
-        if trigger not in line:
-            continue
-        for m in pattern.finditer(text_view):
-            inner = m.start(pattern.groups)  # the emphasised text group is always the last
-            inner_end = m.end(pattern.groups)
-            mark(m.start(), inner, "markdown_emphasis")
-            mark(inner_end, m.end(), "markdown_emphasis")
-        text_view = current_view(text_view)
-
-    if not is_heading and all(rule is None for rule in marks):
+    marks = _LineMarks(line)
+    # The order matters: escaped characters are text to every later pass, link syntax is found
+    # before emphasis so `*` inside a URL is not emphasis, and block prefixes before emphasis.
+    _mark_escapes(marks)
+    _mark_links(marks)
+    is_heading = _mark_block_prefix(marks)
+    _mark_emphasis(marks)
+    if not is_heading and all(rule is None for rule in marks.rules):
         return render_plain(line)
-    kept = "".join(compress(line, map(not_, marks)))  # the characters no pass marked
+    kept = "".join(compress(line, map(not_, marks.rules)))  # the characters no pass marked
     rendered = " ".join(kept.split())
     is_list_item = bool(_LIST_ITEM.match(rendered)) and not is_heading
-    return RenderedLine(rendered, tuple(_runs(marks)), is_heading, is_list_item, False)
+    return RenderedLine(rendered, tuple(_runs(marks.rules)), is_heading, is_list_item, False)
+
+
+class _LineMarks:
+    """Which rule removed each character of one line, and the line as the next pass sees it:
+    removed and escaped characters replaced by a placeholder no pattern treats as syntax."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.rules: list[str | None] = [None] * len(line)
+        self._chars = list(line)
+        self._view = line
+        # Joining the characters again only after a pass marked something keeps this cheap on
+        # the many lines whose only syntax is a heading marker or one emphasis pair.
+        self._changed = False
+
+    def mark(self, start: int, end: int, rule_id: str) -> None:
+        """Characters [start, end) removed by `rule_id`, unless an earlier pass removed them."""
+        for i in range(start, end):
+            if self.rules[i] is None:
+                self.rules[i] = rule_id
+                self._chars[i] = _LITERAL
+                self._changed = True
+
+    def make_literal(self, i: int) -> None:
+        """Character i stays, but later passes must not read it as syntax."""
+        self._chars[i] = _LITERAL
+        self._changed = True
+
+    def view(self) -> str:
+        """The line with every character marked so far replaced by the placeholder."""
+        if self._changed:
+            self._changed = False
+            self._view = "".join(self._chars)
+        return self._view
+
+
+def _mark_escapes(marks: _LineMarks) -> None:
+    """Backslash escapes: the backslash goes, the escaped character is text, never syntax."""
+    if "\\" not in marks.line:
+        return
+    for m in _ESCAPE.finditer(marks.line):
+        marks.mark(m.start(), m.start() + 1, "markdown_escape")
+        marks.make_literal(m.start() + 1)
+
+
+def _mark_links(marks: _LineMarks) -> None:
+    """Images go whole; autolinks whole; inline and reference links keep their text.
+
+    A pass whose syntax character is not in the line cannot match, so it is skipped."""
+    if "[" in marks.line:
+        for m in _IMAGE.finditer(marks.view()):
+            marks.mark(m.start(), m.end(), "markdown_image")
+    if "<" in marks.line:
+        for m in _AUTOLINK.finditer(marks.view()):
+            marks.mark(m.start(), m.end(), "markdown_link")
+    if "[" in marks.line:
+        for pattern in (_LINK, _REF_LINK):
+            for m in pattern.finditer(marks.view()):
+                marks.mark(m.start(), m.start() + 1, "markdown_link")
+                marks.mark(m.end(1), m.end(), "markdown_link")
+
+
+def _mark_block_prefix(marks: _LineMarks) -> bool:
+    """Heading markers (opening and closing `#`s) or block-quote markers; True for a heading."""
+    view = marks.view()
+    if m := _HEADING.match(view):
+        marks.mark(0, m.end(), "markdown_heading")
+        if close := _HEADING_CLOSE.search(view):
+            marks.mark(close.start(), close.end(), "markdown_heading")
+        return True
+    if m := _QUOTE.match(view):
+        marks.mark(0, m.end(), "markdown_quote")
+    return False
+
+
+def _mark_emphasis(marks: _LineMarks) -> None:
+    """Emphasis and strike-through markers; the emphasised text stays."""
+    for pattern, trigger in _EMPHASIS:
+        if trigger not in marks.line:
+            continue
+        for m in pattern.finditer(marks.view()):
+            inner = m.start(pattern.groups)  # the emphasised text group is always the last
+            inner_end = m.end(pattern.groups)
+            marks.mark(m.start(), inner, "markdown_emphasis")
+            marks.mark(inner_end, m.end(), "markdown_emphasis")
 
 
 def _runs(marks: list[str | None]) -> list[InlineSpan]:

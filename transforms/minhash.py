@@ -1,13 +1,12 @@
-"""Near-duplicate detection: MinHash signatures, LSH banding, verification and clustering.
+"""Near-duplicate detection, first half: MinHash signatures, LSH candidates, Jaccard estimates.
 
     texts -> word shingles -> one-permutation MinHash (densified) -> band keys -> candidate
-    pairs (sort/group per band) -> verified by estimated Jaccard -> star clusters around the
-    canonical (earliest published, then longest, then smallest id).
+    pairs (sort/group per band) -> verified by estimated Jaccard
 
-Everything is numpy over whole batches; nothing loops over documents in Python except the
-final conversion to `ClusterAssignment` records. Hashes are fixed functions of the bytes and
-`MinHashConfig.seed` (never Python's `hash()`), so signatures computed in different processes,
-batches or runs compare equal and can be persisted and reused (`assign_incremental`).
+`transforms.clusters` turns the verified pairs into star clusters around a canonical. All of it
+is numpy over whole batches. Hashes are fixed functions of the bytes and `MinHashConfig.seed`
+(never Python's `hash()`), so signatures computed in different processes, batches or runs
+compare equal and can be persisted and reused (`transforms.clusters.assign_incremental`).
 
 Why one-permutation hashing (Li, Owen & Zhang 2012) with optimal densification (Shrivastava
 2017) instead of `num_perm` independent hash functions: it costs one hash per shingle instead of
@@ -17,19 +16,10 @@ per signature position is still the Jaccard similarity, so banding and estimates
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
-Role = Literal["canonical", "duplicate", "variant"]
-ROLES: tuple[Role, ...] = ("canonical", "duplicate", "variant")
-CANONICAL, DUPLICATE, VARIANT = 0, 1, 2  # role codes in `Clustering.role`
 
 _U64 = np.uint64
 _MASK32 = _U64(0xFFFFFFFF)
@@ -86,38 +76,6 @@ class MinHashConfig:
         return float((1.0 / self.bands) ** (1.0 / self.rows))
 
 
-@dataclass(frozen=True, slots=True)
-class ClusterAssignment:
-    """One document's place in the near-duplicate clustering. `similarity` is the estimated
-    Jaccard similarity to the cluster's canonical (1.0 for the canonical itself)."""
-
-    doc_id: str
-    cluster_id: str
-    role: Role
-    similarity: float
-
-
-@dataclass(frozen=True, slots=True)
-class Clustering:
-    """Array form of a clustering (what `cluster_near_duplicates` is built on): row `i`'s
-    canonical is row `canonical[i]`, `role[i]` a code in `ROLES`, `similarity[i]` to canonical."""
-
-    canonical: np.ndarray  # int64 (n,)
-    role: np.ndarray  # uint8 (n,)
-    similarity: np.ndarray  # float32 (n,)
-
-
-@dataclass(frozen=True, slots=True)
-class KnownDocuments:
-    """Documents already clustered (loaded from the warehouse) for `assign_incremental`."""
-
-    ids: Sequence[str]
-    signatures: np.ndarray  # (n, num_perm) uint32, computed with the same config
-    cluster_ids: Sequence[str]
-    roles: Sequence[str]
-    band_keys: np.ndarray | None = None  # (n, bands) uint64; recomputed from signatures if None
-
-
 # --- hashing ---------------------------------------------------------------------------------
 
 
@@ -136,25 +94,27 @@ def _seed_words(seed: int, count: int, salt: int) -> np.ndarray:
     return _mix64(_mix64(base))
 
 
-# (P^i, P^-i) tables, grown on demand. One slot replaced whole, so threads never see a mix.
-_POWERS: list[tuple[np.ndarray, np.ndarray]] = [(np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64))]
+class _PowerTable:
+    """P^i and P^-i (mod 2^64), grown on demand; one per `signatures` call, so no state is shared
+    between calls or threads. P is odd, so it has an inverse mod 2^64."""
+
+    def __init__(self) -> None:
+        self._power = self._inverse = np.ones(1, dtype=np.uint64)
+
+    def upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The powers 0..n-1 and their inverses."""
+        if self._power.size < n:
+            size = max(n, 2 * self._power.size)
+            tables = []
+            for base in (_BYTE_MULT, _U64(pow(int(_BYTE_MULT), -1, 1 << 64))):
+                table = np.full(size, base, dtype=np.uint64)
+                table[0] = 1
+                tables.append(np.cumprod(table))
+            self._power, self._inverse = tables
+        return self._power[:n], self._inverse[:n]
 
 
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """P^i and P^-i (mod 2^64) for i < n: P is odd, so it has an inverse mod 2^64."""
-    power, inverse = _POWERS[0]
-    if power.size < n:
-        size = max(n, 2 * power.size)
-        tables = []
-        for base in (_BYTE_MULT, _U64(pow(int(_BYTE_MULT), -1, 1 << 64))):
-            table = np.full(size, base, dtype=np.uint64)
-            table[0] = 1
-            tables.append(np.cumprod(table))
-        power, inverse = _POWERS[0] = (tables[0], tables[1])
-    return power[:n], inverse[:n]
-
-
-def _word_hashes(texts: Sequence[str], seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _word_hashes(texts: Sequence[str], seed: int, powers: _PowerTable) -> tuple[np.ndarray, np.ndarray]:
     """Hash every word of every text. Returns (word hashes uint64, number of words per text)."""
     encoded = [t.lower().encode("utf-8", "replace") for t in texts]
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
@@ -170,7 +130,7 @@ def _word_hashes(texts: Sequence[str], seed: int) -> tuple[np.ndarray, np.ndarra
     # Polynomial hash sum(b_i * P^i) over buffer positions i, separators contributing 0; each
     # word's sum is then shifted to start at P^0 by multiplying with P^-start. One pass of
     # cheap contiguous ops per byte, no per-byte gathers.
-    power, inverse = _powers(buf.size)
+    power, inverse = powers.upto(buf.size)
     contrib = buf.astype(np.uint64)
     contrib += _U64(1)
     contrib *= power
@@ -251,9 +211,10 @@ def signatures(texts: Sequence[str], config: MinHashConfig | None = None) -> np.
     # Densification probe sequence from our own hash, not numpy's RNG, whose streams may change
     # between numpy versions (persisted signatures must stay comparable).
     probes = (_seed_words(config.seed, k_bins * 16, 13) % _U64(k_bins)).astype(np.int64).reshape(k_bins, 16)
+    powers = _PowerTable()
     for lo in range(0, len(texts), config.batch_docs):
         batch = texts[lo : lo + config.batch_docs]
-        words, counts = _word_hashes(batch, config.seed)
+        words, counts = _word_hashes(batch, config.seed, powers)
         shingles, doc = _shingle_hashes(words, counts, config.shingle_size, config.seed)
         if shingles.size == 0:
             continue
@@ -361,250 +322,3 @@ def verify_pairs(sigs: np.ndarray, pairs: np.ndarray, threshold: float) -> tuple
     sims = pair_similarity(sigs, pairs)
     keep = sims >= threshold
     return pairs[keep], sims[keep]
-
-
-def connected_components(pairs: np.ndarray, n: int) -> np.ndarray:
-    """Component label of each of `n` nodes (the smallest node index in its component).
-
-    Min-label propagation with pointer jumping, all in numpy: each round costs O(n + edges),
-    and the number of rounds grows with the logarithm of the component diameter."""
-    labels = np.arange(n, dtype=np.int64)
-    if len(pairs) == 0:
-        return labels
-    a, b = pairs[:, 0], pairs[:, 1]
-    while True:
-        la, lb = labels[a], labels[b]
-        low = np.minimum(la, lb)
-        before = labels.copy()
-        np.minimum.at(labels, la, low)  # hook roots onto the smaller label
-        np.minimum.at(labels, lb, low)
-        while True:  # pointer jumping: every node points at its root
-            nxt = labels[labels]
-            if np.array_equal(nxt, labels):
-                break
-            labels = nxt
-        if np.array_equal(labels, before):
-            return labels
-
-
-# --- clustering ------------------------------------------------------------------------------
-
-
-def _epoch_micros(published_at: Sequence[datetime | None] | np.ndarray | None, n: int) -> np.ndarray:
-    """Publication times as int64 microseconds; unknown dates sort last."""
-    last = np.iinfo(np.int64).max
-    if published_at is None:
-        return np.full(n, last, dtype=np.int64)
-    if isinstance(published_at, np.ndarray) and np.issubdtype(published_at.dtype, np.datetime64):
-        micros = published_at.astype("datetime64[us]").astype(np.int64)
-        return np.where(np.isnat(published_at), last, micros)
-    out = np.full(n, last, dtype=np.int64)
-    for i, dt in enumerate(published_at):
-        if dt is not None:
-            aware = dt if dt.tzinfo else dt.replace(tzinfo=UTC)  # naive = UTC, as in the warehouse
-            out[i] = int(aware.timestamp() * 1_000_000)
-    return out
-
-
-def canonical_rank(
-    ids: Sequence[str] | np.ndarray,
-    published_at: Sequence[datetime | None] | np.ndarray | None = None,
-    lengths: Sequence[int] | np.ndarray | None = None,
-) -> np.ndarray:
-    """Rank of each row as a canonical (0 = best): earliest published, then longest, then
-    smallest id. Deterministic whatever the input order."""
-    n = len(ids)
-    # Arrow sorts the ids where numpy would first copy them into a fixed-width unicode array
-    # (128 bytes an id: ~130 MB at 1M); both order by code point, stably.
-    id_order = pc.sort_indices(pa.array(ids, pa.string())).to_numpy() if n else np.zeros(0, np.int64)
-    id_rank = np.empty(n, dtype=np.int64)
-    id_rank[id_order] = np.arange(n)
-    length = np.zeros(n, dtype=np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
-    order = np.lexsort((id_rank, -length, _epoch_micros(published_at, n)))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    return rank
-
-
-def cluster_edges(sigs: np.ndarray, edges: np.ndarray, rank: np.ndarray, config: MinHashConfig) -> Clustering:
-    """Star clusters: in each connected component of `edges`, the best-ranked row is canonical
-    and every row at least `variant_threshold` similar to it joins it. Rows that reached the
-    component only through a chain (A~B~C, C far from A) are clustered again among themselves,
-    so a member is always measured against its own canonical."""
-    n = sigs.shape[0]
-    canonical = np.arange(n, dtype=np.int64)
-    similarity = np.ones(n, dtype=np.float32)
-    active = np.unique(edges.ravel()) if len(edges) else np.zeros(0, dtype=np.int64)
-    rank_to_row = np.empty(n, dtype=np.int64)
-    rank_to_row[rank] = np.arange(n)
-    while active.size:
-        local = np.full(n, -1, dtype=np.int64)
-        local[active] = np.arange(active.size)
-        sub = local[edges]
-        sub = sub[(sub >= 0).all(axis=1)]
-        labels = connected_components(sub, active.size)
-        best = np.full(active.size, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(best, labels, rank[active])
-        canon = rank_to_row[best[labels]]
-        sims = pair_similarity(sigs, np.stack([active, canon], axis=1))
-        accept = (canon == active) | (sims >= config.variant_threshold)
-        canonical[active[accept]] = canon[accept]
-        similarity[active[accept]] = np.where(canon[accept] == active[accept], 1.0, sims[accept])
-        active = active[~accept]
-    role = np.full(n, VARIANT, dtype=np.uint8)
-    role[similarity >= config.duplicate_threshold] = DUPLICATE
-    role[canonical == np.arange(n)] = CANONICAL
-    return Clustering(canonical=canonical, role=role, similarity=similarity)
-
-
-def cluster_arrays(
-    sigs: np.ndarray,
-    config: MinHashConfig,
-    rank: np.ndarray,
-    keys: np.ndarray | None = None,
-) -> Clustering:
-    """Band, find candidates, verify them and cluster; array in, arrays out (for large batches)."""
-    keys = band_keys(sigs, config) if keys is None else keys
-    pairs = candidate_pairs(keys, max_bucket=config.max_bucket)
-    edges, _ = verify_pairs(sigs, pairs, config.variant_threshold)
-    return cluster_edges(sigs, edges, rank, config)
-
-
-def cluster_id_for(canonical_doc_id: str) -> str:
-    """Cluster id derived from the canonical's doc id: stable across runs and re-clustering."""
-    return "nd-" + hashlib.blake2b(canonical_doc_id.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def _assignments(
-    ids: Sequence[str], clustering: Clustering, cluster_ids: dict[int, str] | None = None
-) -> list[ClusterAssignment]:
-    # A list, not a dict, for the ids made here: most rows are their own canonical (~100 MB less at 1M).
-    made: list[str | None] = [None] * len(ids)
-    out = []
-    for i, (c, r, s) in enumerate(
-        zip(clustering.canonical.tolist(), clustering.role.tolist(), clustering.similarity.tolist(), strict=True)
-    ):
-        cid = cluster_ids.get(c) if cluster_ids is not None else made[c]
-        if cid is None:
-            cid = cluster_id_for(str(ids[c]))
-            if cluster_ids is not None:
-                cluster_ids[c] = cid
-            else:
-                made[c] = cid
-        out.append(ClusterAssignment(str(ids[i]), cid, ROLES[r], round(s, 4)))
-    return out
-
-
-def cluster_near_duplicates(
-    ids: Sequence[str],
-    sigs: np.ndarray,
-    config: MinHashConfig | None = None,
-    published_at: Sequence[datetime | None] | np.ndarray | None = None,
-    lengths: Sequence[int] | np.ndarray | None = None,
-) -> list[ClusterAssignment]:
-    """Cluster documents by signature; one assignment per document, in input order.
-
-    Canonical = earliest `published_at`, then longest (`lengths`, e.g. characters), then
-    smallest id. Others are `duplicate` (similarity to canonical >= duplicate_threshold) or
-    `variant` (>= variant_threshold). A document with no near-duplicate is the canonical of a
-    cluster of one. Cluster ids come from the canonical's doc id (`cluster_id_for`)."""
-    config = config or MinHashConfig()
-    if len(ids) != sigs.shape[0]:
-        raise ValueError("ids and signatures differ in length")
-    rank = canonical_rank(ids, published_at, lengths)
-    return _assignments(ids, cluster_arrays(sigs, config, rank))
-
-
-def assign_incremental(
-    known: KnownDocuments,
-    ids: Sequence[str],
-    sigs: np.ndarray,
-    config: MinHashConfig | None = None,
-    published_at: Sequence[datetime | None] | np.ndarray | None = None,
-    lengths: Sequence[int] | np.ndarray | None = None,
-) -> list[ClusterAssignment]:
-    """Assignments for new documents, given documents already clustered.
-
-    Known documents keep their roles and cluster ids (a canonical stays canonical even when a
-    new copy claims an earlier date: ids already published downstream must not move). A new
-    document joins the known cluster whose canonical it is most similar to (at least
-    `variant_threshold`), directly or through another new document that joined; the rest are
-    clustered among themselves as in `cluster_near_duplicates`. Pass only documents not in
-    `known` (a known document passed again would become a duplicate of itself)."""
-    config = config or MinHashConfig()
-    n_old, n_new = len(known.ids), len(ids)
-    if sigs.shape[0] != n_new:
-        raise ValueError("ids and signatures differ in length")
-    old_keys = known.band_keys if known.band_keys is not None else band_keys(known.signatures, config)
-    all_sigs = np.concatenate([known.signatures, sigs]) if n_old else sigs
-    keys = np.concatenate([old_keys, band_keys(sigs, config)]) if n_old else band_keys(sigs, config)
-    pairs = candidate_pairs(keys, max_bucket=config.max_bucket)
-    pairs = pairs[pairs[:, 1] >= n_old]  # only pairs touching a new document
-    edges, _ = verify_pairs(all_sigs, pairs, config.variant_threshold)
-
-    # For every row, the row of its cluster's canonical (-1: new row not in a known cluster).
-    old_cluster = np.asarray(known.cluster_ids, dtype=object)
-    cluster_row = np.full(n_old + n_new, -1, dtype=np.int64)
-    if n_old:
-        names, which = np.unique(np.asarray(known.cluster_ids, dtype=str), return_inverse=True)
-        is_canon = np.asarray(known.roles, dtype=str) == "canonical"
-        canon_row = np.full(names.size, -1, dtype=np.int64)
-        canon_row[which[is_canon]] = np.flatnonzero(is_canon)
-        # A known cluster whose canonical was not passed in: measure against the member itself.
-        cluster_row[:n_old] = np.where(canon_row[which] >= 0, canon_row[which], np.arange(n_old))
-    sim_new = np.zeros(n_new, dtype=np.float32)
-    # Join known clusters, repeating so a new copy of a new copy also finds the old cluster.
-    while True:
-        a, b = edges[:, 0], edges[:, 1]
-        joined = cluster_row >= 0
-        # (new row, canonical row of a joined neighbour) for each edge with exactly one side joined
-        cand_new = np.concatenate([b[joined[a] & ~joined[b]], a[joined[b] & ~joined[a]]])
-        cand_canon = np.concatenate([cluster_row[a[joined[a] & ~joined[b]]], cluster_row[b[joined[b] & ~joined[a]]]])
-        if cand_new.size == 0:
-            break
-        sims = pair_similarity(all_sigs, np.stack([cand_new, cand_canon], axis=1))
-        ok = sims >= config.variant_threshold
-        if not ok.any():
-            break
-        cand_new, cand_canon, sims = cand_new[ok], cand_canon[ok], sims[ok]
-        # Best cluster per new row: highest similarity, then smallest canonical row.
-        order = np.lexsort((cand_canon, -sims, cand_new))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = cand_new[order][1:] != cand_new[order][:-1]
-        pick = order[first]
-        cluster_row[cand_new[pick]] = cand_canon[pick]
-        sim_new[cand_new[pick] - n_old] = sims[pick]
-
-    out: list[ClusterAssignment] = []
-    rest = np.flatnonzero(cluster_row[n_old:] < 0)  # new rows not in a known cluster
-    fresh: list[ClusterAssignment | None] = [None] * n_new
-    if rest.size:
-        rows = rest + n_old
-        local = np.full(n_old + n_new, -1, dtype=np.int64)
-        local[rows] = np.arange(rows.size)
-        sub = local[edges]
-        sub = sub[(sub >= 0).all(axis=1)]
-        sub_ids = [ids[i] for i in rest.tolist()]
-        sub_pub = _subset(published_at, rest)
-        sub_len = None if lengths is None else np.asarray(lengths)[rest]
-        clustering = cluster_edges(sigs[rest], sub, canonical_rank(sub_ids, sub_pub, sub_len), config)
-        for j, assignment in zip(rest.tolist(), _assignments(sub_ids, clustering), strict=True):
-            fresh[j] = assignment
-        del sub_ids, clustering
-    for j in range(n_new):
-        if (assignment := fresh[j]) is not None:
-            out.append(assignment)
-            continue
-        s = float(sim_new[j])
-        role: Role = "duplicate" if s >= config.duplicate_threshold else "variant"
-        cluster = str(old_cluster[cluster_row[n_old + j]])
-        out.append(ClusterAssignment(str(ids[j]), cluster, role, round(s, 4)))
-    return out
-
-
-def _subset(
-    values: Sequence[datetime | None] | np.ndarray | None, rows: np.ndarray
-) -> Sequence[datetime | None] | np.ndarray | None:
-    if values is None or isinstance(values, np.ndarray):
-        return values if values is None else values[rows]
-    return [values[i] for i in rows.tolist()]

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from transforms.lines import Line, LineDocument
 from transforms.normalize import paragraph_key
-from transforms.ruleset import RuleSet
-
-# Rules whose lines count as article-header furniture (what sits between standfirst and body).
-HEADER_FURNITURE = frozenset({"repeated_title", "image_credit", "byline", "dateline", "share_links"})
-_SENTENCE_END = (".", ",", ";", ":")
+from transforms.ruleset import Rule, RuleSet
 
 
-def looks_like_headline(line: Line, max_words: int) -> bool:
-    """A short line with at least two words that does not end like a sentence."""
+def looks_like_headline(line: Line, rule: Rule) -> bool:
+    """A short line with at least two words that does not end like a sentence (the `title`
+    rule's `max_words`, `sentence_endings`, and `closing_marks` looked through at the end)."""
+    max_words = rule.param("max_words", 25)
     if line.rendered.is_heading:
         return 1 <= line.words <= max_words
-    text = line.text.rstrip("\"'”’)»")
-    return 2 <= line.words <= max_words and not text.endswith(_SENTENCE_END)
+    text = line.text.rstrip(rule.param("closing_marks", ""))
+    return 2 <= line.words <= max_words and not text.endswith(tuple(rule.param("sentence_endings", ())))
 
 
 def extract_title(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tuple[str | None, Line | None]:
@@ -30,7 +28,7 @@ def extract_title(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tupl
     if title is None:
         paragraphs = doc.kept_paragraphs()
         first = paragraphs[0] if paragraphs else []
-        if len(first) == 1 and looks_like_headline(first[0], rule.param("max_words", 25)):
+        if len(first) == 1 and looks_like_headline(first[0], rule):
             title_line = first[0]
             title = title_line.text
             doc.remove(title_line, rule.id, rule.reason)
@@ -58,7 +56,7 @@ def extract_subtitle(doc: LineDocument, ruleset: RuleSet, title_line: Line | Non
     kept = [line for line in candidate if line.kept]
     if len(kept) != 1 or len(candidate) != 1 or kept[0].words > rule.param("max_words", 40):
         return None
-    if following[0].removed_by not in HEADER_FURNITURE:
+    if following[0].removed_by not in rule.param("header_furniture_rules", ()):
         return None
     doc.remove(kept[0], rule.id, rule.reason)
     return kept[0].text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from transforms.boilerplate import apply_pattern_rules
 from transforms.clean import clean_document
 from transforms.lines import LineDocument
 from transforms.normalize import prepare_text
-from transforms.prose import line_signals, link_text_chars, strip_low_prose
+from transforms.prose import ProseSettings, line_signals, link_text_chars, strip_low_prose
 from transforms.ruleset import default_ruleset
 
 PAGE = """\
@@ -277,3 +279,16 @@ def test_link_text_with_brackets_inside_counts_as_link_text() -> None:
     # Brackets in plain prose are not a link.
     plain = "The minister said the figures [for 2023] were wrong and that the levy [would] stay the same."
     assert line_signals(LineDocument.parse(plain).lines[0]).link_density == 0.0
+
+
+def test_vocabulary_comes_from_the_rule() -> None:
+    rule = default_ruleset().get("low_prose")
+    settings = ProseSettings.of(rule)
+    assert {"the", "und", "les", "más", "è", "het"} <= settings.stop_words
+    assert "dateline" in settings.article_furniture_rules
+    assert settings.tail_cut_always_rules == {"comment_furniture"}
+    assert settings.comment_stamp.search("May 2, 2024 at 7:45 pm") and settings.comment_stamp.search("3 HOURS AGO")
+    welsh = LineDocument.parse("Mae cyngor wedi pleidleisio heddiw").lines[0]
+    assert line_signals(welsh, settings.stop_words).stopword_ratio == 0.0
+    own = replace(rule, params={**rule.params, "stop_words": {"cy": "mae wedi"}})
+    assert line_signals(welsh, ProseSettings.of(own).stop_words).stopword_ratio == 0.4
