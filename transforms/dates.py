@@ -1,4 +1,10 @@
-"""Publish dates from bylines and metadata."""
+"""Publish dates from bylines and metadata: the one place where strings become datetimes.
+
+Every date is the page's own wall time, naive, its offset or zone name dropped: the publish day
+is the one the page's readers see (`warehouse/SCHEMA.md`, `published_at`). Text bylines
+(`transforms.boilerplate`), HTML metadata (`transforms.html_dates`) and input fields all parse
+here, so the same string gives the same datetime whichever path it came by.
+"""
 
 from __future__ import annotations
 
@@ -30,13 +36,15 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+)\.? (\d{4})")
 def parse_date(text: str) -> datetime | None:
     """Parse a byline or metadata date to a naive datetime; None if it is not a full date.
 
-    A time with a zone keeps its local wall time and drops the offset, as
-    `transforms.html_metadata` does: the publish day is the one the page shows.
+    A time with an offset or a zone name ("-05:00", "Z", "CET", "EST") keeps its local wall
+    time and drops the zone: the publish day is the one the page shows.
 
     >>> parse_date("February 7, 2023")
     datetime.datetime(2023, 2, 7, 0, 0)
     >>> parse_date("2023-02-07T23:30:00-05:00")
     datetime.datetime(2023, 2, 7, 23, 30)
+    >>> parse_date("3 February 2024 10:00 CET")
+    datetime.datetime(2024, 2, 3, 10, 0)
     >>> parse_date("sometime in 2023") is None
     True
     """
@@ -46,7 +54,9 @@ def parse_date(text: str) -> datetime | None:
     parsed = _common_shape(text)
     if parsed is None:
         try:
-            parsed = date_parser.parse(text, default=_SENTINEL, fuzzy=False)
+            # ignoretz: the wall time is what is kept, so a zone name dateutil does not know
+            # ("CET") is dropped like any other, without an UnknownTimezoneWarning.
+            parsed = date_parser.parse(text, default=_SENTINEL, fuzzy=False, ignoretz=True)
         except (ValueError, OverflowError, TypeError):
             return None
     if parsed.year < _EARLIEST_YEAR or parsed.year > _LATEST_YEAR:

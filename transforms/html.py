@@ -7,14 +7,15 @@
 lxml rather than BeautifulSoup: trafilatura and htmldate work on lxml trees, so one lxml parse
 serves all three (a BeautifulSoup parse would add its own cost and still need lxml after it).
 
-Pure: no network, no files. Never raises on bad markup; a page that cannot be read gives
-empty text. The text is meant for `transforms.clean.clean_document(text, hints=...,
-prior_removals=...)`, which removes what survives here (bylines, credits, share lines).
+Pure: no network, no files, no logging configuration (trafilatura logs a warning for every page
+it gives up on, which the fallback here handles; quieting that is the application's choice).
+Never raises on bad markup; a page that cannot be read gives empty text. The text is meant for
+`transforms.clean.clean_document(text, hints=..., prior_removals=...)`, which removes what
+survives here (bylines, credits, share lines).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -26,10 +27,8 @@ from trafilatura import html2txt
 
 from transforms.html_metadata import extract_metadata
 from transforms.models import DocumentHints, Removal
+from transforms.ruleset import RuleSet
 from transforms.urls import site_of
-
-# trafilatura logs a warning for every page it gives up on; the fallback handles those pages.
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 RULE_ID = "html_boilerplate"
 REASON = "HTML element dropped before text extraction (script, style, nav, header, footer, aside, form)"
@@ -97,8 +96,10 @@ def html_nesting_depth(html: str, limit: int) -> int:
     return deepest
 
 
-def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
+def extract_html(html: str, url: str | None = None, ruleset: RuleSet | None = None) -> HtmlExtraction:
     """Extract main text and metadata from one HTML page.
+
+    `ruleset` gives the metadata vocabulary (byline words, meta keys); the packaged rules when None.
 
     >>> page = ("<html lang='en'><body><article><h1>Fox Found</h1><p>A fox was found in the garden "
     ...         "on Monday.</p><p>It was taken to a wood nearby.</p></article></body></html>")
@@ -124,7 +125,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
     except Exception:  # a bug in extraction on odd markup must not stop a batch
         text, removals = "", []
     try:
-        hints = extract_metadata(tree, url)
+        hints = extract_metadata(tree, url, ruleset)
     except Exception:  # metadata is best effort: a malformed attribute must not cost the text
         hints = DocumentHints(url=url, site=site_of(url))
     return HtmlExtraction(text, hints, removals)

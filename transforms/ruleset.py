@@ -5,16 +5,26 @@ credits, navigation, structure). Each rule has an id, a kind (which matcher in
 `transforms.boilerplate` runs it), a reason shown to users, its patterns, and examples that
 `tests/transforms/test_rules.py` checks: `remove` examples must be removed, `keep` must not.
 A user rule file with the same rule id replaces the packaged rule; new ids are appended.
+
+Besides rules, a file may hold `[definitions]` (regex fragments, used as `{NAME}` in patterns) and
+`[words]` (named word lists, e.g. the byline prefixes `transforms.html_bylines` reads); a later
+file's definition or list replaces an earlier one of the same name.
+
+A `RuleSet` is immutable all the way down (its parameters, examples and word lists refuse
+changes), so one parse can be shared by every caller: `default_ruleset()` memoises the parse of
+the packaged files, which are constant package data.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 RuleKind = Literal["line", "caption_credit", "byline", "block", "structural"]
 _KINDS: tuple[str, ...] = ("line", "caption_credit", "byline", "block", "structural")
@@ -23,6 +33,44 @@ _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z_]+)\}")
 
 class RuleError(ValueError):
     """A rule file is malformed; the message names the file and rule."""
+
+
+class FrozenDict(dict):
+    """A dict that refuses changes: rule data is shared by every caller of a rule set.
+
+    A dict subclass (not a MappingProxyType) so it pickles, compares and prints as a dict.
+    """
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("rule data is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self) -> tuple[type, tuple[dict]]:
+        return (FrozenDict, (dict(self),))
+
+
+class FrozenList(list):
+    """A list that refuses changes (see `FrozenDict`); equal to a list with the same items."""
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("rule data is read-only")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = remove = pop = clear = sort = reverse = _read_only
+
+    def __reduce__(self) -> tuple[type, tuple[list]]:
+        return (FrozenList, (list(self),))
+
+
+def frozen(value: Any) -> Any:
+    """`value` with every dict and list in it (nested too) made read-only."""
+    if isinstance(value, dict):
+        return FrozenDict({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return FrozenList(frozen(v) for v in value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +82,8 @@ class Rule:
     source: str
     patterns: tuple[re.Pattern[str], ...] = ()
     inner: tuple[re.Pattern[str], ...] = ()  # block rules: markers that keep a block going
-    params: dict[str, Any] = field(default_factory=dict)
-    examples: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=FrozenDict)
+    examples: Mapping[str, Any] | list[Any] = field(default_factory=FrozenDict)  # read-only
 
     def param(self, name: str, default: Any) -> Any:
         return self.params.get(name, default)
@@ -54,6 +102,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     version: str
     fingerprint: str
+    word_lists: Mapping[str, tuple[str, ...]] = field(default_factory=FrozenDict)
 
     def by_kind(self, kind: RuleKind) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
@@ -67,6 +116,13 @@ class RuleSet:
     def reason(self, rule_id: str) -> str:
         return self.get(rule_id).reason
 
+    def words(self, name: str) -> tuple[str, ...]:
+        """A `[words]` list of the rule files, by name."""
+        try:
+            return self.word_lists[name]
+        except KeyError:
+            raise KeyError(f"no word list {name!r}; word lists: {', '.join(sorted(self.word_lists))}") from None
+
 
 def parse_ruleset(sources: dict[str, str]) -> RuleSet:
     """Build a rule set from rule-file texts, keyed by file name, applied in key order.
@@ -75,8 +131,10 @@ def parse_ruleset(sources: dict[str, str]) -> RuleSet:
     """
     docs = {name: _load_toml(name, text) for name, text in sorted(sources.items())}
     definitions: dict[str, str] = {}
-    for doc in docs.values():
+    word_lists: dict[str, tuple[str, ...]] = {}
+    for name, doc in docs.items():
         definitions.update(doc.get("definitions", {}))
+        word_lists.update(_word_lists(name, doc.get("words", {})))
     version = next((str(d["ruleset"]["version"]) for d in docs.values() if "version" in d.get("ruleset", {})), "")
     rules: dict[str, Rule] = {}
     for name, doc in docs.items():
@@ -87,7 +145,7 @@ def parse_ruleset(sources: dict[str, str]) -> RuleSet:
     digest = hashlib.sha256()
     for name, text in sorted(sources.items()):
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-    return RuleSet(tuple(rules.values()), version or "unversioned", digest.hexdigest()[:16])
+    return RuleSet(tuple(rules.values()), version or "unversioned", digest.hexdigest()[:16], FrozenDict(word_lists))
 
 
 def packaged_rule_sources() -> dict[str, str]:
@@ -96,15 +154,15 @@ def packaged_rule_sources() -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".toml")}
 
 
-_DEFAULT: RuleSet | None = None
-
-
+@functools.cache
 def default_ruleset() -> RuleSet:
-    """The packaged rules, parsed once per process."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = parse_ruleset(packaged_rule_sources())
-    return _DEFAULT
+    """The packaged rules, parsed once per process.
+
+    A pure memo: the packaged files are constant package data and a `RuleSet` is immutable, so
+    every caller gets the same answer a fresh parse would give. A user's rules are parsed by
+    `parse_ruleset` and passed explicitly; they never land here.
+    """
+    return parse_ruleset(packaged_rule_sources())
 
 
 def _load_toml(name: str, text: str) -> dict[str, Any]:
@@ -112,6 +170,16 @@ def _load_toml(name: str, text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{name}: not valid TOML: {exc}") from exc
+
+
+def _word_lists(source: str, table: object) -> dict[str, tuple[str, ...]]:
+    """The `[words]` table of one file, checked: each entry a list of non-empty strings."""
+    if not isinstance(table, dict):
+        raise RuleError(f"{source}: `words` must be a table of named word lists")
+    for name, words in table.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise RuleError(f"{source}: words.{name} must be a list of non-empty strings")
+    return {name: tuple(words) for name, words in table.items()}
 
 
 def _build_rule(raw: dict[str, Any], *, group: str, source: str, definitions: dict[str, str]) -> Rule:
@@ -130,8 +198,9 @@ def _build_rule(raw: dict[str, Any], *, group: str, source: str, definitions: di
     if kind != "structural" and not patterns:
         raise RuleError(f"{where}: a {kind} rule needs `patterns`")
     reserved = {"id", "kind", "reason", "patterns", "inner", "examples", "ignore_case"}
-    params = {k: v for k, v in raw.items() if k not in reserved}
-    return Rule(rule_id, kind, raw["reason"], group, source, patterns, inner, params, raw.get("examples", {}))
+    params = frozen({k: v for k, v in raw.items() if k not in reserved})
+    examples = frozen(raw.get("examples", {}))
+    return Rule(rule_id, kind, raw["reason"], group, source, patterns, inner, params, examples)
 
 
 def _compile(pattern: str, flags: int, definitions: dict[str, str], where: str) -> re.Pattern[str]:

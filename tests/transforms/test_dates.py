@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 
 import pytest
@@ -33,3 +34,29 @@ def test_dates_parse(text: str, expected: datetime) -> None:
 )
 def test_not_a_full_valid_date(text: str) -> None:
     assert parse_date(text) is None
+
+
+# The HTML metadata path parsed its own way until it moved here (dateutil with a table of zone
+# names, aware datetimes whose offset the caller dropped). On offsets and zone names the two
+# agreed on the wall time; they disagreed on an ISO week date (this parser's `fromisoformat`
+# reads it, dateutil did not) and on unknown zone names (this parser warned). The one parser
+# follows this module on both: the week date is a full date, and a zone name is dropped quietly.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-02-03T23:30:00-05:00", datetime(2024, 2, 3, 23, 30)),
+        ("2024-02-03T08:00:00Z", datetime(2024, 2, 3, 8, 0)),
+        ("Feb 3, 2024", datetime(2024, 2, 3)),
+        ("3 February 2024 10:00 CET", datetime(2024, 2, 3, 10, 0)),
+        ("March 5, 2024 at 10:30 pm EST", datetime(2024, 3, 5, 22, 30)),
+        ("Tue, 05 Mar 2024 22:30:00 GMT", datetime(2024, 3, 5, 22, 30)),
+        ("2024-02-03T10:00:00+25:00", datetime(2024, 2, 3, 10, 0)),  # an impossible offset: still the wall time
+        ("2024-W05-6", datetime(2024, 2, 3)),  # ISO week date: HTML metadata used to find none
+    ],
+)
+def test_offsets_and_zone_names_keep_the_wall_time_quietly(text: str, expected: datetime) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no UnknownTimezoneWarning for "CET" or "EST"
+        parsed = parse_date(text)
+    assert parsed == expected
+    assert parsed.tzinfo is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
@@ -17,6 +20,7 @@ from transforms.html import (
 )
 from transforms.html_metadata import strip_site_suffix
 from transforms.models import DocumentHints
+from transforms.ruleset import packaged_rule_sources, parse_ruleset
 
 NEWS_PAGE = """<!DOCTYPE html>
 <html lang="en-GB"><head>
@@ -305,3 +309,21 @@ def test_tidy_keeps_tags_in_code_and_joins_source_indentation() -> None:
         "- item one\n  - nested item\n\n"
         "Use `<u>` for underline.\n\n```\n<sup>x</sup>\n    indented code\n```"
     )
+
+
+def test_importing_the_extractor_configures_no_logging() -> None:
+    # A fresh interpreter: whether trafilatura's warnings show is the application's choice.
+    code = "import logging, transforms.html; print(logging.getLogger('trafilatura').level)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(logging.NOTSET)
+
+
+def test_extract_html_reads_metadata_words_from_the_rule_set_it_is_given() -> None:
+    page = (
+        "<html><body><article><h1>Harbour Works Delayed</h1><p>Por Ana Ruiz</p>"
+        "<p>The harbour works will last until the end of next year, the port authority said.</p>"
+        "</article></body></html>"
+    )
+    spanish = parse_ruleset(dict(packaged_rule_sources(), **{"zz_user.toml": '[words]\nbyline_labels = ["por"]\n'}))
+    assert extract_html(page).hints.authors == []
+    assert extract_html(page, ruleset=spanish).hints.authors == ["Ana Ruiz"]

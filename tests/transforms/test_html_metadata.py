@@ -6,9 +6,11 @@ from datetime import datetime
 
 import pytest
 
+from transforms.dates import parse_date
 from transforms.html import parse_html
 from transforms.html_metadata import extract_metadata, strip_site_suffix
 from transforms.models import DocumentHints
+from transforms.ruleset import packaged_rule_sources, parse_ruleset
 
 BODY = "<p>The harbour works will last until the end of next year, the port authority said on Monday.</p>"
 
@@ -186,3 +188,35 @@ def test_odd_markup_never_raises() -> None:
     )
     result = hints(html)
     assert result.authors == [] and result.published_at is None
+
+
+def test_json_ld_date_with_a_zone_name_keeps_the_wall_time() -> None:
+    head = ld('{"@type": "NewsArticle", "datePublished": "3 February 2024 10:00 CET"}')
+    assert hints(page(head)).published_at == datetime(2024, 2, 3, 10, 0)
+
+
+def test_html_and_text_bylines_read_a_date_the_same_way() -> None:
+    value = "2024-02-03T23:30:00-05:00"
+    head = f'<meta property="article:published_time" content="{value}">'
+    assert hints(page(head)).published_at == parse_date(value) == datetime(2024, 2, 3, 23, 30)
+
+
+# --- vocabulary from the rule set
+
+
+def test_a_user_word_list_changes_what_counts_as_a_byline_label() -> None:
+    html = page("", "<p>Por Jo Lee</p>")
+    spanish = parse_ruleset(
+        dict(packaged_rule_sources(), **{"zz_user.toml": '[words]\nbyline_labels = ["by", "por"]\n'})
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    assert extract_metadata(tree).authors == []
+    assert extract_metadata(tree, None, spanish).authors == ["Jo Lee"]
+
+
+def test_a_user_title_separator_is_used_to_cut_the_site_name() -> None:
+    tilde = parse_ruleset(dict(packaged_rule_sources(), **{"zz_user.toml": '[words]\ntitle_separators = ["~"]\n'}))
+    title = "Port Works Delayed Again ~ Harbour Times"
+    assert strip_site_suffix(title, "Harbour Times") == title
+    assert strip_site_suffix(title, "Harbour Times", ruleset=tilde) == "Port Works Delayed Again"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+import tomllib
 from datetime import datetime
 
 import pytest
 
 from transforms.boilerplate import extract_bylines, strip_blocks, strip_image_credits, strip_pattern_lines
+from transforms.html_bylines import split_names
+from transforms.html_title import strip_site_suffix
+from transforms.html_vocabulary import metadata_vocabulary
 from transforms.lines import LineDocument
 from transforms.normalize import prepare_text
 from transforms.ruleset import RuleError, default_ruleset, packaged_rule_sources, parse_ruleset
@@ -128,3 +134,74 @@ def test_low_prose_after_matter_labels_match_their_examples() -> None:
         assert rule.matches_line(text), text
     for text in _examples(rule, "keep"):
         assert not rule.matches_line(text), text
+
+
+# --- word lists (`[words]`) and their examples
+
+
+def _file_examples(table: str) -> list[dict]:
+    return [e for text in packaged_rule_sources().values() for e in tomllib.loads(text).get(table, [])]
+
+
+@pytest.mark.parametrize("example", _file_examples("author_examples"), ids=lambda e: e["value"][:40])
+def test_author_value_examples(example: dict) -> None:
+    assert split_names(example["value"], metadata_vocabulary(RULESET)) == example["names"]
+
+
+@pytest.mark.parametrize("example", _file_examples("title_examples"), ids=lambda e: e["title"][:40])
+def test_title_examples(example: dict) -> None:
+    assert strip_site_suffix(example["title"], example["site"] or None, ruleset=RULESET) == example["expected"]
+
+
+def test_word_list_files_have_examples() -> None:
+    assert _file_examples("author_examples") and _file_examples("title_examples")
+
+
+def test_a_user_word_list_replaces_the_packaged_one() -> None:
+    user = '[words]\nnot_name_words = ["staff"]\n'
+    ruleset = parse_ruleset(dict(packaged_rule_sources(), **{"zz_user.toml": user}))
+    assert ruleset.words("not_name_words") == ("staff",)
+    assert ruleset.words("byline_prefixes") == RULESET.words("byline_prefixes")
+    assert split_names("Jo Lee, Senior Writer", metadata_vocabulary(RULESET)) == ["Jo Lee"]
+    assert split_names("Jo Lee, Senior Writer", metadata_vocabulary(ruleset)) == ["Jo Lee", "Senior Writer"]
+
+
+@pytest.mark.parametrize(
+    "source", ['[words]\nbyline_labels = "by"\n', '[words]\nbyline_labels = ["by", ""]\n', 'words = ["by"]\n']
+)
+def test_malformed_word_lists_say_what_is_wrong(source: str) -> None:
+    with pytest.raises(RuleError, match="words"):
+        parse_ruleset({"user.toml": source})
+
+
+def test_an_unknown_word_list_names_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="byline_labels"):
+        RULESET.words("no_such_list")
+
+
+# --- the rule set is immutable, so one parse can be shared
+
+
+def test_default_ruleset_is_one_shared_parse_equal_to_a_fresh_one() -> None:
+    assert default_ruleset() is RULESET
+    assert parse_ruleset(packaged_rule_sources()) == RULESET
+
+
+def test_rule_data_refuses_changes() -> None:
+    byline = RULESET.get("byline")
+    with pytest.raises(TypeError):
+        byline.examples["remove"].append("By Someone Else")
+    with pytest.raises(TypeError):
+        byline.examples["new"] = []
+    with pytest.raises(TypeError):
+        RULESET.get("low_prose").params["link_density"] = 0.9
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RULESET.rules = ()  # type: ignore[misc]
+    assert isinstance(RULESET.words("byline_labels"), tuple)
+
+
+def test_a_ruleset_survives_pickling_for_worker_processes() -> None:
+    copy = pickle.loads(pickle.dumps(RULESET))
+    assert copy == RULESET
+    with pytest.raises(TypeError):
+        copy.get("byline").examples["remove"].append("x")

@@ -1,0 +1,245 @@
+"""The authors of an HTML page: JSON-LD, meta tags, rel=author, then the visible bylines.
+
+The words (byline labels, role words, author meta keys) are the `[words]` of
+`transforms/rules/bylines.toml`, passed in as a `MetadataVocabulary`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml.html import HtmlElement
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+from transforms.html_page import clean, element_text, ld_articles, ld_types, unescape, word_key
+from transforms.html_vocabulary import MetadataVocabulary
+from transforms.urls import site_of
+
+# Elements a visible "By ..." label may sit in, and the page regions where it is not the article's.
+_LABEL_TAGS = ("p", "span", "div", "li", "a", "h3", "h4", "h5", "h6", "address", "small", "strong", "em", "b", "dd")
+_NOT_CONTENT = frozenset({"footer", "nav", "aside", "form"})
+_INITIAL = re.compile(r"\b[A-Z]\.$")  # "Jeff T.": the dot is the name's own
+
+
+def page_authors(
+    tree: HtmlElement,
+    meta: dict[str, str],
+    citation_authors: list[str],
+    ld: list[dict],
+    publisher: set[str],
+    vocabulary: MetadataVocabulary,
+) -> list[str]:
+    """People first: JSON-LD authors, author meta tags, rel=author, then visible bylines.
+
+    The first source that names a person wins. Organisations (typed so in JSON-LD, or named like
+    the site or publisher) and CMS usernames ("jdoe", "admin_2") are kept aside and answered
+    only when no source names a person: a team or a username is still the page's byline.
+    """
+    fallback: list[str] = []
+    for names in _author_sources(tree, meta, citation_authors, ld, vocabulary):
+        people = [n for n, typed_org in names if not typed_org and _is_person(n, publisher, vocabulary)]
+        if people:
+            return people
+        if not fallback:
+            fallback = [n for n, _ in names if _acceptable_fallback(n)]
+    return fallback
+
+
+def _author_sources(
+    tree: HtmlElement, meta: dict[str, str], citation_authors: list[str], ld: list[dict], vocabulary: MetadataVocabulary
+) -> Iterator[list[tuple[str, bool]]]:
+    """Candidate names, one list per source, best source first; each name flagged when the
+    page itself types it as an organisation."""
+
+    def names(raw: str, *, split: bool = True) -> list[tuple[str, bool]]:
+        return [(name, False) for name in split_names(raw, vocabulary, split=split)]
+
+    by_id = {item["@id"]: item for item in ld if isinstance(item.get("@id"), str) and len(item) > 1}
+    for item in ld_articles(ld, vocabulary):
+        yield _ld_names(item.get("author"), by_id, vocabulary) or _ld_names(item.get("creator"), by_id, vocabulary)
+    if citation_authors:
+        yield [pair for raw in citation_authors for pair in names(raw, split=False)]
+    for key in vocabulary.author_meta_keys:
+        yield names(meta.get(key, ""))
+    # WordPress/Yoast: <meta name="twitter:label1" content="Written by"> + twitter:data1.
+    for n in "1234":
+        if (meta.get(f"twitter:label{n}") or "").lower().startswith(vocabulary.author_label_values):
+            yield names(meta.get(f"twitter:data{n}", ""))
+    for element in _rel_authors(tree):
+        yield names(element_text(element) or "")
+    for text in _xpath_bylines(tree):
+        yield names(text)
+    for text in _labelled_bylines(tree, vocabulary):
+        yield [(name, org) for name, org in names(text) if len(name.split()) >= 2]
+    for element in _byline_elements(tree, vocabulary):
+        yield names(element_text(element) or "")
+
+
+def _ld_names(value: object, by_id: dict[str, dict], vocabulary: MetadataVocabulary) -> list[tuple[str, bool]]:
+    """Names of a JSON-LD author value, @id references resolved, organisations flagged."""
+    values = value if isinstance(value, list) else [value]
+    out: list[tuple[str, bool]] = []
+    for v in values[:20]:
+        typed_org = False
+        if isinstance(v, dict):
+            if "name" not in v and isinstance(v.get("@id"), str):
+                # Yoast and others: "author": {"@id": "#/schema/person/..."}, the Person in @graph.
+                v = by_id.get(v["@id"], v)
+            typed_org = bool(ld_types(v) & vocabulary.organisation_types)
+            v = v.get("name")
+            if isinstance(v, list):
+                v = next((x for x in v if isinstance(x, str)), None)
+        for name in split_names(v if isinstance(v, str) else "", vocabulary):
+            if all(name != n for n, _ in out):
+                out.append((name, typed_org))
+    return out
+
+
+def publisher_keys(
+    meta: dict[str, str], ld: list[dict], site: str | None, url: str | None, vocabulary: MetadataVocabulary
+) -> set[str]:
+    """Spellings of the site's and publisher's name, to tell them from a person in a byline."""
+    names = [site, *(meta.get(key) for key in vocabulary.publisher_meta_keys)]
+    for item in ld:
+        if ld_types(item) & vocabulary.organisation_types:
+            names.append(clean(item.get("name")))
+        publisher = item.get("publisher")
+        if isinstance(publisher, dict):
+            names.append(clean(publisher.get("name")))
+    keys = {word_key(n).replace(" ", "") for n in names if isinstance(n, str)}
+    host = site_of(url)
+    if host:
+        keys.add(host.split(".")[-2] if host.count(".") >= 1 else host)
+    keys.discard("")
+    return keys
+
+
+def split_names(raw: str, vocabulary: MetadataVocabulary, *, split: bool = True) -> list[str]:
+    """Name-like parts of a byline or meta value; URLs, e-mail addresses, comment bylines
+    ("Jo says"), roles ("Staff Writer") and sentences are dropped."""
+    raw = vocabulary.byline_prefix.sub("", unescape(clean(raw) or ""))
+    if not raw or "://" in raw or raw.startswith(("@", "www.")) or len(raw) > 120:
+        return []
+    out: list[str] = []
+    edge = vocabulary.name_edge
+    for part in vocabulary.author_separator.split(raw) if split else [raw]:
+        part = vocabulary.byline_prefix.sub("", part.strip(edge)).strip(edge)
+        if part.endswith(".") and not _INITIAL.search(part):  # keep an initial's dot: "Jeff T."
+            part = part[:-1]
+        if _is_name_part(part, vocabulary) and part not in out:
+            out.append(part)
+    return out
+
+
+def _is_name_part(part: str, vocabulary: MetadataVocabulary) -> bool:
+    """A part of an author value that can be a name: short, no role word, not a date."""
+    if not part or len(part.split()) > 5 or "@" in part or len(part) < 2:
+        return False
+    words = {w.lower() for w in re.findall(r"\w+", part)}
+    if words & vocabulary.not_name_words or vocabulary.not_name_character.search(part):
+        return False
+    if part.lower().endswith(vocabulary.comment_byline_endings):
+        return False
+    return not all(w in vocabulary.date_words or w.isdigit() for w in words)  # "Dec. 19", "20 Dec"
+
+
+def _is_person(name: str, publisher: set[str], vocabulary: MetadataVocabulary) -> bool:
+    """A human's name as bylines write it: capitalised words, no digits, not the publisher."""
+    if any(ch.isdigit() or ch in vocabulary.username_characters for ch in name) or name.islower():
+        return False
+    if " " not in name and "." in name:  # "andrew.keaveney", "Example.com"
+        return False
+    key = word_key(name).replace(" ", "")
+    return not any(key == p or (len(p) >= 4 and p in key) for p in publisher)
+
+
+def _acceptable_fallback(name: str) -> bool:
+    # A team, a publisher or a username is still what the page gives as its byline; only
+    # values with no name in them at all are refused.
+    return len(name) >= 2 and not name.isdigit()
+
+
+def _rel_authors(tree: HtmlElement) -> Iterator[HtmlElement]:
+    for element in tree.iter("a", "span", "div", "p", "address", "link"):
+        rel = (element.get("rel") or "").lower()
+        if "author" in rel.split() or element.get("itemprop") == "author":
+            named = element.find(".//*[@itemprop='name']")
+            yield named if named is not None else element
+
+
+def _xpath_bylines(tree: HtmlElement) -> Iterator[str]:
+    """Texts of trafilatura's byline elements (class/id names of many CMSs), outside comment,
+    sidebar, <time> and <figure> blocks: trafilatura prunes a deep copy; this skips them."""
+    try:
+        discarded: set[HtmlElement] | None = None  # found only once there is a candidate to check
+        for expression in AUTHOR_XPATHS:
+            for element in expression(tree):
+                if discarded is None:
+                    discarded = {found for discard in AUTHOR_DISCARD_XPATHS for found in discard(tree)}
+                if element in discarded or any(a in discarded for a in element.iterancestors()):
+                    continue
+                text = clean(" ".join(_itertext_outside(element, discarded)))
+                if text and 2 < len(text) < 120:
+                    yield text
+    except ValueError:  # lxml's regex extension refuses some attribute values
+        return
+
+
+def _itertext_outside(element: HtmlElement, discarded: set[HtmlElement]) -> Iterator[str]:
+    if element.text:
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str) and child not in discarded:
+            yield from _itertext_outside(child, discarded)
+        if child.tail:
+            yield child.tail
+
+
+def _labelled_bylines(tree: HtmlElement, vocabulary: MetadataVocabulary) -> Iterator[str]:
+    """Bylines that only the words say: "By Jo Lee", "Written by: <a>Jo Lee</a>", "Author" + name.
+
+    The name is what follows the label in the same element, or else the next text after it.
+    """
+    for element in tree.iter(_LABEL_TAGS):
+        head = (element.text or "").strip()
+        if not head or len(head) > 80:
+            continue
+        m = vocabulary.byline_label.match(head)
+        if not m:
+            continue
+        rest = m[1].strip() or _text_after(element)
+        if not rest or _outside_article(element, vocabulary):
+            continue
+        # "Jo Lee | Senior Writer | July 2, 2025", "Jo Lee ⋅ Review Editor": the name comes first.
+        yield vocabulary.byline_name_end.split(rest, maxsplit=1)[0]
+
+
+def _outside_article(element: HtmlElement, vocabulary: MetadataVocabulary) -> bool:
+    """Inside a footer, nav, aside or form, or inside a comment."""
+    for ancestor in element.iterancestors():
+        classes = ancestor.get("class") or ""
+        if ancestor.tag in _NOT_CONTENT or any(word in classes for word in vocabulary.comment_classes):
+            return True
+    return False
+
+
+def _text_after(element: HtmlElement) -> str | None:
+    """The text right after a bare label: its first child, its tail, or its next element."""
+    if len(element) and isinstance(element[0].tag, str):
+        return element_text(element[0])
+    if element.tail and element.tail.strip():
+        return clean(element.tail)
+    following = element.getnext()
+    if following is not None and isinstance(following.tag, str):
+        text = element_text(following)
+        return text if text and len(text) <= 80 else None
+    return None
+
+
+def _byline_elements(tree: HtmlElement, vocabulary: MetadataVocabulary) -> Iterator[HtmlElement]:
+    """Small elements whose class names a byline."""
+    for element in tree.iter("span", "div", "p", "a", "address"):
+        cls = element.get("class") or ""
+        if cls and vocabulary.byline_class.search(cls) and len(element) <= 3:
+            yield element

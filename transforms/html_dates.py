@@ -1,0 +1,97 @@
+"""The publish date of an HTML page: htmldate's day, with the time the page itself declares.
+
+Strings become datetimes only in `transforms.dates.parse_date`; this module decides which of the
+page's values to read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+
+from transforms.dates import parse_date
+from transforms.html_page import element_text, ld_articles
+from transforms.html_vocabulary import MetadataVocabulary
+
+# Longer JSON-LD or meta values are prose, not a date.
+MAX_DATE_CHARS = 60
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
+
+
+def published_at(
+    tree: HtmlElement,
+    meta: dict[str, str],
+    ld: list[dict],
+    urls: tuple[str | None, ...],
+    vocabulary: MetadataVocabulary,
+) -> datetime | None:
+    """Publish date and time as a naive datetime in the page's own (local) time.
+
+    htmldate (original-date mode) picks the day most reliably: it weighs the many places a
+    date can hide. The page's own structured value gives the time when it falls on that day;
+    otherwise the day alone is kept, at midnight.
+
+    Local, not UTC: a publish date is the calendar day of the publisher's locale, the one its
+    readers see. "2024-03-05T22:30-05:00" is published on March 5; converting to UTC would store
+    March 6 (on WCXB-dev articles that moved the day on ~10 of 660 pages). The offset is dropped
+    (by `parse_date`).
+    """
+    structured = _structured_date(tree, meta, ld, vocabulary)
+    day = _htmldate_day(tree, next((u for u in urls if u), None))
+    if day is not None and (structured is None or structured.date() != day.date()):
+        return day
+    if structured is not None:
+        return structured
+    for candidate in urls:
+        found = _url_date(candidate or "")
+        if found:
+            return found
+    return None
+
+
+def _structured_date(
+    tree: HtmlElement, meta: dict[str, str], ld: list[dict], vocabulary: MetadataVocabulary
+) -> datetime | None:
+    """JSON-LD datePublished, publish-time meta tags, then <time datetime>; in page-local time."""
+    for item in ld_articles(ld, vocabulary):
+        found = _date_value(item.get("datePublished")) or _date_value(item.get("dateCreated"))
+        if found:
+            return found
+    for key in vocabulary.date_meta_keys:
+        found = _date_value(meta.get(key))
+        if found:
+            return found
+    for element in tree.iter("time"):
+        if element.get("itemprop") in (None, "datePublished", "dateCreated") or element.get("pubdate"):
+            found = _date_value(element.get("datetime")) or _date_value(element_text(element))
+            if found:
+                return found
+    return None
+
+
+def _date_value(value: object) -> datetime | None:
+    """A date from a JSON-LD, meta or attribute value: a string, or the first string of a list."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    if not isinstance(value, str) or len(value) > MAX_DATE_CHARS:
+        return None
+    return parse_date(value)
+
+
+def _htmldate_day(tree: HtmlElement, url: str | None) -> datetime | None:
+    # Extensive search: ~3.7 ms a page, +3.6 points of same-day accuracy on WCXB-dev articles over
+    # the fast mode (1 ms). htmldate copies the tree before pruning it.
+    try:
+        found = find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate is a heuristic on arbitrary markup; a failure means "no date"
+        return None
+    return parse_date(found) if found else None
+
+
+def _url_date(url: str) -> datetime | None:
+    """A /2023/02/07/ path in the URL: how many CMSs date their permalinks."""
+    m = _URL_DATE.search(url)
+    return parse_date(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}") if m else None  # None for "/2023/02/31/"

@@ -1,0 +1,121 @@
+"""The headline of an HTML page: the visible <h1> when it is one, else the declared title."""
+
+from __future__ import annotations
+
+import ftfy
+from lxml.html import HtmlElement
+
+from transforms.html_page import clean, element_text, ld_articles, unescape, word_key
+from transforms.html_vocabulary import MetadataVocabulary, metadata_vocabulary
+from transforms.ruleset import RuleSet
+
+# Word overlap below this with the best declared title: on WCXB-dev articles such an <h1> was
+# the headline on 9 pages and a site, blog or section name on about 50.
+MIN_H1_OVERLAP = 0.15
+
+
+def page_title(
+    tree: HtmlElement, meta: dict[str, str], ld: list[dict], site: str | None, vocabulary: MetadataVocabulary
+) -> str | None:
+    """The visible headline: the page's <h1> when it is one, else og:title / JSON-LD / <title>.
+
+    SEO titles (og:title, <title>) are often reworded versions of the headline readers see, so
+    an <h1> wins; but an <h1> that shares almost no word with the declared title is a logo, a
+    blog or section name or a pull quote, not the headline, and does not count.
+    """
+    candidates = _declared_titles(tree, meta, ld, site, vocabulary)
+    h1s = _headline_h1s(tree, site, vocabulary)
+    for h1 in h1s:
+        for candidate in candidates:
+            if _same_title(h1, candidate):
+                # An <h1> element that also holds the dateline ("Dec 18 2025 Headline",
+                # "Headline Posted on July 1, 2024 by ...") is the declared title plus noise.
+                extra = word_key(h1).replace(word_key(candidate), " ")
+                with_dateline = extra != word_key(h1) and vocabulary.dateline.search(extra)
+                return _repair(candidate if with_dateline else h1)
+    if candidates:
+        # Compared with the best declared title, not any: a <title> often holds the site's name,
+        # which is what such an <h1> may be.
+        h1s = [h1 for h1 in h1s if _overlap(h1, candidates[0]) >= MIN_H1_OVERLAP]
+    if len(h1s) == 1:
+        return _repair(h1s[0])
+    if candidates:
+        return _repair(candidates[0])
+    return _repair(h1s[0]) if h1s else None
+
+
+def _declared_titles(
+    tree: HtmlElement, meta: dict[str, str], ld: list[dict], site: str | None, vocabulary: MetadataVocabulary
+) -> list[str]:
+    """og:title, JSON-LD headlines, twitter:title and <title>, best first, the site name cut off."""
+    title_element = tree.find(".//title")
+    declared = [
+        clean(meta.get("og:title")),
+        *(clean(item.get("headline")) for item in ld_articles(ld, vocabulary)),
+        clean(meta.get("twitter:title")),
+        element_text(title_element) if title_element is not None else None,
+    ]
+    stripped = (strip_site_suffix(unescape(d), site, vocabulary=vocabulary) for d in declared if d)
+    return [c for c in stripped if c]
+
+
+def _headline_h1s(tree: HtmlElement, site: str | None, vocabulary: MetadataVocabulary) -> list[str]:
+    """Texts of the page's <h1> elements that could be a headline (not the site's name)."""
+    site_key = word_key(site or "")
+    out = []
+    for h1 in (element_text(h) for h in tree.iter("h1")):
+        # A headline the CMS suffixed with the site name, like its <title>; a pipe is SEO
+        # formatting in a visible headline too ("Headline | Opinion", "Headline | Top 19 Picks").
+        h1 = strip_site_suffix(h1, site, guess=bool(h1 and " | " in h1), vocabulary=vocabulary)
+        if h1 and 2 <= len(h1.split()) <= 40 and word_key(h1) != site_key:
+            out.append(h1)
+    return out
+
+
+def _repair(text: str | None) -> str | None:
+    """Mojibake in a title ("Investorâs") is the page's fault, not the headline's; its curly
+    quotes are the headline's own and stay."""
+    return ftfy.fix_text(text, uncurl_quotes=False) if text and not text.isascii() else text
+
+
+def _same_title(a: str, b: str) -> bool:
+    ka, kb = word_key(a), word_key(b)
+    return bool(ka) and (ka == kb or (len(ka) > 15 and (ka in kb or kb in ka)))
+
+
+def _overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the two titles' word sets."""
+    wa, wb = set(word_key(a).split()), set(word_key(b).split())
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def strip_site_suffix(
+    title: str | None,
+    site: str | None,
+    *,
+    guess: bool = True,
+    vocabulary: MetadataVocabulary | None = None,
+    ruleset: RuleSet | None = None,
+) -> str | None:
+    """Drop a " | Site" or " - Site" suffix (or "Site | " prefix).
+
+    With `guess`, a short last part ("| Acme News") counts as the site even when it does not
+    match `site`; without it, only the site's own name is dropped. The separators are the
+    `title_separators` of `vocabulary`, else of `ruleset`, else of the packaged rules.
+    """
+    if not title:
+        return None
+    vocabulary = vocabulary or metadata_vocabulary(ruleset)
+    parts = vocabulary.title_separator.split(title)
+    if len(parts) < 2:
+        return title
+    site_key = word_key(site or "")
+    last, first = word_key(parts[-1]), word_key(parts[0])
+    if site_key and last and (last == site_key or site_key in last or last in site_key.replace(" ", "")):
+        return vocabulary.title_separator.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else parts[0]
+    if site_key and first and (first == site_key or first in site_key.replace(" ", "")):
+        return title[len(parts[0]) :].lstrip(vocabulary.title_edge)
+    # No site name to compare with: a short last part ("| Acme News") is still the site.
+    if guess and len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
+        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    return title
