@@ -99,7 +99,7 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
         summary = flow_module.clean_documents.with_options(task_runner=process_pool(2))(
             inputs=[str(seeds_dir)], lake=str(tmp_path / "lake"), batch_size=1, show_progress=True
         )
-        assert summary["n_articles"] == 2
+        assert summary.counts.n_articles == 2
         assert max(workers_alive["batches"]) >= 1  # the spy sees pool workers while they work...
         assert workers_alive["duplicates"] == [0]  # ...and none once duplicates are marked
         # One batch: no worker process to start (each pays Prefect's start-up for nothing to share).
