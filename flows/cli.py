@@ -259,8 +259,7 @@ def _print_summary(summary: Any) -> None:
         out.print(f"WARC records that are not documents, skipped: {skipped}")
     if summary.n_unchanged_files:
         out.print(
-            f"{summary.n_unchanged_files:,} input files unchanged since an earlier run: not read "
-            "(--rescan reads them)."
+            f"{summary.n_unchanged_files:,} input files unchanged since an earlier run: not read (--rescan reads them)."
         )
     if counts.n_restripped:
         out.print(

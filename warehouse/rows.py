@@ -105,9 +105,7 @@ def removal_rows(doc_id: str, removals: Sequence[Removal], run_id: str, first_se
     ]
 
 
-def reject_row(
-    origin: Provenance, reason: str, detail: str, *, run_id: str, rejected_at: datetime
-) -> dict[str, Any]:
+def reject_row(origin: Provenance, reason: str, detail: str, *, run_id: str, rejected_at: datetime) -> dict[str, Any]:
     row = {**_provenance(origin), "reason": reason, "detail": detail, "run_id": run_id, "rejected_at": rejected_at}
     return _ordered(row, REJECTS.names)
 

@@ -512,7 +512,6 @@ def test_user_rule_files_extend_and_replace_the_packaged_rules(tmp_path: Path) -
     assert fingerprint == load_ruleset(str(rules)).fingerprint != load_ruleset(None).fingerprint
 
     (rules / "broken.toml").write_text('[[rule]]\nid = "x"\nkind = "line"\nreason = "r"\npatterns = ["(oops"]\n')
-    load_ruleset.cache_clear()
     result = CliRunner().invoke(app, ["run", str(inputs), "--lake", str(tmp_path / "lake2"), "--rules", str(rules)])
     assert result.exit_code == 2
     assert "bad regular expression" in result.output and "broken.toml" in result.output
