@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from warehouse.crash import crash_point
 from warehouse.lake import Lake
-from warehouse.schemas import TABLES
+from warehouse.schemas import TABLES, WRITE_MODES, WriteMode
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -94,9 +94,25 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+# A table's current rows, by its write mode (`warehouse.schemas.WRITE_MODES`): the `{<table>_current}`
+# relation its view selects. SUMMED tables need their own SQL (what to add up, by what).
+_CURRENT_ROWS = {
+    WriteMode.LATEST_PER_SOURCE: "SELECT t.* FROM {source} AS t "
+    "SEMI JOIN current_documents AS c ON t.doc_id = c.doc_id AND t.run_id = c.run_id",
+    WriteMode.LATEST_PER_SITE: "SELECT t.* FROM {source} AS t JOIN runs AS r USING (run_id) "
+    "QUALIFY dense_rank() OVER (PARTITION BY t.site ORDER BY r.finished_at DESC, t.run_id DESC) = 1",
+    WriteMode.APPEND: "SELECT t.* FROM {source} AS t SEMI JOIN runs AS r ON t.run_id = r.run_id",
+}
+
+
 def _create_views(con: duckdb.DuckDBPyConnection, sources: Mapping[str, str]) -> None:
+    """Every view of `warehouse/sql/views/`, over the given `{<table>_source}` relations."""
+    relations = dict(sources)
+    for table, mode in WRITE_MODES.items():
+        if mode in _CURRENT_ROWS and table != "runs":  # `runs` is what the others are filtered by
+            relations[f"{table}_current"] = "(" + _CURRENT_ROWS[mode].format(source=sources[f"{table}_source"]) + ")"
     for _name, sql in _sql_files("views"):
-        con.execute(sql.format(**sources))
+        con.execute(sql.format(**relations))
 
 
 def build_catalog(lake: Lake) -> Path:
