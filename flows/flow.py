@@ -73,13 +73,14 @@ def clean_documents(
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth)
     thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}
-    config = {
-        **{"batch_size": batch_size, "site": site, "limits": asdict(limits), "reprocess": reprocess},
-        **{
-            "site_from_folder": site_from_folder,
-            "rules_dir": rules_dir,
-            "minhash": asdict(MinHashConfig(**thresholds)),
-        },
+    config = {  # what shapes the output: recorded and fingerprinted in the run's row
+        "batch_size": batch_size,
+        "site": site,
+        "limits": asdict(limits),
+        "reprocess": reprocess,
+        "site_from_folder": site_from_folder,
+        "rules_dir": rules_dir,
+        "minhash": asdict(MinHashConfig(**thresholds)),
     }
     run = RunInfo(new_run_id(), flow_run.get_id(), now_utc(), config)
     root = str(target.root)
