@@ -236,43 +236,44 @@ def _shared_prefect_api():
         del os.environ["PREFECT_API_URL"]
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
-    from flows.load import COUNT_KEYS, COUNT_LABELS
+def _print_summary(summary: Any) -> None:
+    """`summary`: the flow's RunSummary (flows.results)."""
+    from flows.results import COUNT_KEYS, COUNT_LABELS
 
-    table = Table(*COUNT_LABELS, title=f"run {summary['run_id']} ({summary['seconds']} s)")
-    table.add_row(*(f"{summary[k]:,}" for k in COUNT_KEYS))
+    counts = summary.counts
+    table = Table(*COUNT_LABELS, title=f"run {summary.run_id} ({summary.seconds} s)")
+    table.add_row(*(f"{summary.count(k):,}" for k in COUNT_KEYS))
     out.print(table)
-    if summary["removals_by_rule"]:
+    if counts.removals_by_rule:
         rules = Table("rule", "removals", title="removed spans by rule")
-        for rule, n in summary["removals_by_rule"].items():
+        for rule, n in counts.removals_by_rule.items():
             rules.add_row(rule, str(n))
         out.print(rules)
-    if summary["rejects_by_reason"]:
+    if counts.rejects_by_reason:
         reasons = Table("reason", "rejects", title="rejects by reason")
-        for reason, n in summary["rejects_by_reason"].items():
+        for reason, n in counts.rejects_by_reason.items():
             reasons.add_row(reason, str(n))
         out.print(reasons)
-    if summary["records_skipped"]:
-        skipped = ", ".join(f"{n:,} {kind.removeprefix('warc_')}" for kind, n in summary["records_skipped"].items())
+    if counts.records_skipped:
+        skipped = ", ".join(f"{n:,} {kind.removeprefix('warc_')}" for kind, n in counts.records_skipped.items())
         out.print(f"WARC records that are not documents, skipped: {skipped}")
-    if summary.get("n_unchanged_files"):
+    if summary.n_unchanged_files:
         out.print(
-            f"{summary['n_unchanged_files']:,} input files unchanged since an earlier run: not read "
-            "(--rescan reads them)."
+            f"{summary.n_unchanged_files:,} input files unchanged since an earlier run: not read (--rescan reads them)."
         )
-    if summary.get("n_restripped"):
+    if counts.n_restripped:
         out.print(
-            f"{summary['n_restripped']:,} articles loaded by earlier runs held a paragraph that became common "
+            f"{counts.n_restripped:,} articles loaded by earlier runs held a paragraph that became common "
             "with this run: new versions without it (common_paragraph)"
             + (
-                f"; {summary['n_restripped_rejected']:,} of them held nothing else and are now rejects (no_content)."
-                if summary.get("n_restripped_rejected")
+                f"; {counts.n_restripped_rejected:,} of them held nothing else and are now rejects (no_content)."
+                if counts.n_restripped_rejected
                 else "."
             )
         )
-    if not summary["committed"]:
+    if not summary.committed:
         out.print("Nothing new: every document was already in the lake; no rows written.")
-    out.print(f'Lake: {summary["lake"]}  ·  try: docclean query "select title, authors, published_at from articles"')
+    out.print(f'Lake: {summary.lake}  ·  try: docclean query "select title, authors, published_at from articles"')
 
 
 @app.command()

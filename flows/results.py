@@ -10,12 +10,18 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from flows.readers import Limits
 
 # The run counts, in the order the CLI, the artifact and the `runs` table show them.
 COUNT_KEYS = ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals", "n_duplicates", "n_variants")
 COUNT_LABELS = ("documents in", "skipped (already loaded)", "articles", "rejects", "removals", "duplicates", "variants")
+
+
+def now_utc() -> datetime:
+    """The time the records (and the lake's timestamps) use: UTC, naive."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +38,32 @@ class BatchOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class RunInfo:
+    """Who the run is and what it was asked: what the `runs` row records besides counts."""
+
+    run_id: str
+    flow_run_id: str | None
+    started_at: datetime
+    config: dict[str, Any]  # the flow's parameters that shape the output (fingerprinted)
+
+
+@dataclass(frozen=True, slots=True)
 class Discovered:
     """The run's input, as one manifest (a JSON list of files) per batch."""
 
     manifests: list[str]
     input_files: str | None  # staged `input_files` rows of the files listed
     n_unchanged_files: int = 0
+    inputs: list[str] = field(default_factory=list)  # what the run read (the lake's sources when reprocessing)
+    known_ids_path: str = ""  # doc ids already in the lake (flows.known_ids), for the batches to skip
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProfiles:
+    """Site profiles merged from the learning pass (and the lake's, unless reprocessing)."""
+
+    json_path: str  # what the cleaning tasks read
+    rows_path: str | None  # staged `site_profiles` rows of the sites this run saw
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +97,33 @@ class DuplicateCounts:
     variant: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Duplicates:
+    """The dedup stage's decision, staged beside (not inside) the batches' article files."""
+
+    assignments_path: str | None  # doc_id -> dup_cluster_id, dup_role, dup_similarity
+    counts: DuplicateCounts = field(default_factory=DuplicateCounts)
+
+
+@dataclass(frozen=True, slots=True)
+class Restripped:
+    """Loaded articles given new versions in this run, without a paragraph that became common."""
+
+    files: dict[str, str]  # table -> staged path (articles, removals, sources, minhash, rejects)
+    n_articles: int  # loaded articles that got a new version
+    n_rejected: int  # of those, the ones left empty: now rejects (no_content)
+    removals_by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CommonParagraphs:
+    """The run's final staged articles: roles joined, common paragraphs stripped, signatures redone."""
+
+    batches: list[BatchResult]  # the cleaning results with final files and counts (new values)
+    files: dict[str, str] = field(default_factory=dict)  # this stage's removals, rejects, paragraph_counts
+    restripped: Restripped | None = None
+
+
 @dataclass(slots=True)
 class RunCounts:
     """The run's counts, added up over its batches."""
@@ -87,7 +140,8 @@ class RunCounts:
     records_skipped: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, batches: Iterable[BatchResult]) -> RunCounts:
+    def of(cls, batches: Iterable[BatchResult], restripped: Restripped | None = None) -> RunCounts:
+        """Added up; re-stripped loaded articles add their removals, not documents or articles."""
         counts = cls()
         by_rule: Counter[str] = Counter()
         by_reason: Counter[str] = Counter()
@@ -101,6 +155,10 @@ class RunCounts:
             by_rule.update(batch.removals_by_rule)
             by_reason.update(batch.rejects_by_reason)
             records.update(batch.records_skipped)
+        if restripped is not None:
+            counts.n_removals += sum(restripped.removals_by_rule.values())
+            by_rule.update(restripped.removals_by_rule)
+            counts.n_restripped, counts.n_restripped_rejected = restripped.n_articles, restripped.n_rejected
         counts.removals_by_rule = dict(by_rule.most_common())
         counts.rejects_by_reason = dict(by_reason.most_common())
         counts.records_skipped = dict(records.most_common())
@@ -124,8 +182,3 @@ class RunSummary:
     def count(self, key: str) -> int:
         """One of COUNT_KEYS."""
         return getattr(self, key) if key in ("n_duplicates", "n_variants") else getattr(self.counts, key)
-
-
-def now_utc() -> datetime:
-    """Naive UTC now: the lake's timestamps are naive UTC (warehouse/SCHEMA.md)."""
-    return datetime.now(UTC).replace(tzinfo=None)

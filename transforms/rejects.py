@@ -25,7 +25,7 @@ REASONS: dict[str, str] = {
     "empty": "no bytes, or only whitespace",
     "binary": "bytes of a binary format, not text",
     "undecodable": "no character encoding fits the bytes",
-    # Cleaning (transforms/document.py, flows/stages/clean.py, flows/load.py)
+    # Cleaning (transforms/document.py, flows/stages/clean.py, flows/stages/common_paragraphs.py)
     "too_deep": "HTML whose elements nest deeper than the limit",
     "no_content": "nothing left once boilerplate was removed",
     "cleaning_error": "cleaning failed with an unexpected error (a bug: the detail says where)",

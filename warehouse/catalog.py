@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,7 @@ import pyarrow as pa
 
 from warehouse.crash import crash_point
 from warehouse.lake import Lake
-from warehouse.schemas import TABLES
+from warehouse.schemas import TABLES, WRITE_MODES, WriteMode
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -64,11 +65,13 @@ def saved_queries() -> dict[str, tuple[str, str]]:
     return out
 
 
-def _source(lake: Lake, table: str) -> str:
+def _source(lake: Lake, table: str, staged: Sequence[Path] = ()) -> str:
     """A table's rows with every column of the current schema, in schema order.
 
     Files written before a column existed read it as NULL (schema evolution); a table with no
-    files yet is an empty relation of the right types.
+    files yet is an empty relation of the right types. Without `staged` files, the table's
+    files are a glob, so the catalog's views see new files without a rebuild; with them, the
+    committed files and those staged, listed (a candidate lake, for the checks).
     """
     names = ", ".join(f'"{field.name}"' for field in TABLES[table])
     typed_empty = (
@@ -76,11 +79,40 @@ def _source(lake: Lake, table: str) -> str:
         + ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS "{field.name}"' for field in TABLES[table])
         + " LIMIT 0"
     )
-    if not lake.files(table):
+    paths = [*lake.files(table), *staged]
+    if not paths:
         return f"({typed_empty})"
-    glob = str(lake.table_dir(table) / "*.parquet").replace("'", "''")
-    files = f"SELECT * FROM read_parquet('{glob}', union_by_name = true)"
+    if staged:
+        listed = ", ".join(_quoted(path) for path in paths)
+        files = f"SELECT * FROM read_parquet([{listed}], union_by_name = true)"
+    else:
+        files = f"SELECT * FROM read_parquet({_quoted(lake.table_dir(table) / '*.parquet')}, union_by_name = true)"
     return f"(SELECT {names} FROM ({files} UNION ALL BY NAME ({typed_empty})))"
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+# A table's current rows, by its write mode (`warehouse.schemas.WRITE_MODES`): the `{<table>_current}`
+# relation its view selects. SUMMED tables need their own SQL (what to add up, by what).
+_CURRENT_ROWS = {
+    WriteMode.LATEST_PER_SOURCE: "SELECT t.* FROM {source} AS t "
+    "SEMI JOIN current_documents AS c ON t.doc_id = c.doc_id AND t.run_id = c.run_id",
+    WriteMode.LATEST_PER_SITE: "SELECT t.* FROM {source} AS t JOIN runs AS r USING (run_id) "
+    "QUALIFY dense_rank() OVER (PARTITION BY t.site ORDER BY r.finished_at DESC, t.run_id DESC) = 1",
+    WriteMode.APPEND: "SELECT t.* FROM {source} AS t SEMI JOIN runs AS r ON t.run_id = r.run_id",
+}
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, sources: Mapping[str, str]) -> None:
+    """Every view of `warehouse/sql/views/`, over the given `{<table>_source}` relations."""
+    relations = dict(sources)
+    for table, mode in WRITE_MODES.items():
+        if mode in _CURRENT_ROWS and table != "runs":  # `runs` is what the others are filtered by
+            relations[f"{table}_current"] = "(" + _CURRENT_ROWS[mode].format(source=sources[f"{table}_source"]) + ")"
+    for _name, sql in _sql_files("views"):
+        con.execute(sql.format(**relations))
 
 
 def build_catalog(lake: Lake) -> Path:
@@ -88,11 +120,9 @@ def build_catalog(lake: Lake) -> Path:
     lake.root.mkdir(parents=True, exist_ok=True)
     tmp = lake.root / f".{lake.catalog_path.name}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
-    sources = {f"{table}_source": _source(lake, table) for table in TABLES}
     con = duckdb.connect(str(tmp))
     try:
-        for _name, sql in _sql_files("views"):
-            con.execute(sql.format(**sources))
+        _create_views(con, {f"{table}_source": _source(lake, table) for table in TABLES})
         con.execute("CREATE TABLE catalog_info AS SELECT ? AS definition", [catalog_definition()])
     finally:
         con.close()
@@ -173,10 +203,39 @@ def run_query(lake: Lake, sql: str, params: list[Any] | None = None) -> QueryRes
         con.close()
 
 
+class CheckFailed(RuntimeError):
+    """Data checks found rows that break them; nothing was committed."""
+
+
 def run_checks(lake: Lake) -> dict[str, int]:
     """Run the data checks in `warehouse/sql/checks/`: each returns the rows that break it."""
     con = connect_readonly(lake)
     try:
-        return {name.removesuffix(".sql"): len(con.sql(sql).fetchall()) for name, sql in _sql_files("checks")}
+        return {name: len(rows) for name, rows in _failing_rows(con).items()}
     finally:
         con.close()
+
+
+def check_candidate(lake: Lake, staged: Mapping[str, Sequence[Path]], runs_row: pa.Table) -> None:
+    """Run the data checks on the lake as it would be with a run's staged files committed.
+
+    Reads the committed files and the staged ones in an in-memory database: nothing is written,
+    so a run that fails here (or is killed here) leaves the lake as it was. Raises CheckFailed
+    naming each broken check with a few of its rows.
+    """
+    con = duckdb.connect(config=_NO_AUTOLOAD)
+    try:
+        con.register("candidate_run", runs_row)
+        sources = {f"{table}_source": _source(lake, table, staged.get(table, ())) for table in TABLES}
+        sources["runs_source"] = f"({_source(lake, 'runs')} UNION ALL BY NAME (SELECT * FROM candidate_run))"
+        _create_views(con, sources)
+        failing = {name: rows for name, rows in _failing_rows(con).items() if rows}
+    finally:
+        con.close()
+    if failing:
+        detail = "; ".join(f"{name}: {len(rows)} rows, e.g. {rows[:3]}" for name, rows in failing.items())
+        raise CheckFailed(f"data checks failed, nothing was committed ({detail})")
+
+
+def _failing_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
+    return {name.removesuffix(".sql"): con.sql(sql).fetchall() for name, sql in _sql_files("checks")}

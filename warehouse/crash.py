@@ -1,14 +1,17 @@
-"""Crash points: let tests kill a real run at a chosen step (SIGKILL, nothing gets to clean up).
+"""Crash points: named steps at which the crash-safety tests kill a real run (SIGKILL).
 
-`DOCCLEAN_CRASH_AT=<name>` in the environment makes `crash_point(<name>)` kill the process. The
-names are listed in CRASH_POINTS; the crash-safety test runs `docclean run` once per name.
+`crash_point(name)` raises the audit event `docclean.crash_point` (PEP 578, `sys.audit`). With
+no audit hook installed, as in every production run, that is a no-op by construction: nothing is
+read from the environment or any global, and nothing can fire. The tests start `docclean run`
+through `tests/flows/crashing_run.py`, which installs a hook that kills the process when the
+event names its point; each name is listed in CRASH_POINTS.
 """
 
 from __future__ import annotations
 
-import os
-import signal
+import sys
 
+AUDIT_EVENT = "docclean.crash_point"
 CRASH_POINTS = (
     "cleaning",  # inside a batch, after the first document
     "writing",  # a Parquet file fully written under its temporary name, not yet renamed
@@ -19,5 +22,5 @@ CRASH_POINTS = (
 
 
 def crash_point(name: str) -> None:
-    if os.environ.get("DOCCLEAN_CRASH_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    """Mark a step a crash test may stop the run at (an audit event; free without a hook)."""
+    sys.audit(AUDIT_EVENT, name)

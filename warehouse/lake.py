@@ -28,13 +28,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from warehouse.crash import crash_point
-from warehouse.schemas import TABLES, with_metadata
+from warehouse.schemas import TABLES, VERSION_TABLES, WriteMode, tables_written, with_metadata
 
-DATA_TABLES = ("articles", "removals", "rejects", "sources", "minhash")
+# Document versions: a later run's version of a source replaces these rows (see WRITE_MODES).
+DATA_TABLES = tables_written(WriteMode.LATEST_PER_SOURCE)
 # Every table whose files belong to one run (uncommitted ones are deleted by recover()).
-RUN_TABLES = (*DATA_TABLES, "paragraph_counts", "site_profiles", "input_files")
-# Tables whose rows are one per document version; removals follow their document.
-DOCUMENT_TABLES = ("articles", "rejects")
+RUN_TABLES = tuple(table for table in TABLES if table != "runs")
 CATALOG_NAME = "docclean.duckdb"
 _ROW_GROUP_ROWS = 10_000
 
@@ -97,6 +96,16 @@ class Lake:
                 handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def begin_run(self, run_id: str) -> Path:
+        """Ready the lake for a run (under the writer lock): tables made, crashed runs' leftovers
+        removed, superseded rows a crashed cleanup left dropped. Returns the run's staging folder."""
+        self.create()
+        self.recover()
+        self.drop_superseded()
+        staging = self.staging_dir(run_id)
+        staging.mkdir(parents=True)
+        return staging
+
     def committed_run_ids(self) -> set[str]:
         return set(self.read_column("runs", "run_id", committed_only=False))
 
@@ -138,7 +147,7 @@ class Lake:
         order = self.run_order()
         latest: dict[str, str] = {}
         rows: list[tuple[str, str, str]] = []
-        for table in DOCUMENT_TABLES:
+        for table in VERSION_TABLES:
             files = self.files(table)
             if not files:
                 continue
@@ -188,7 +197,11 @@ class Lake:
 
     def site_profile_rows(self) -> pa.Table:
         """The current profile of every site: its rows from the latest committed run that saved it."""
-        data = self.read_table("site_profiles", ["site", "n_docs", "key", "doc_freq", "run_id"])
+        return self.latest_per_site("site_profiles", ["site", "n_docs", "key", "doc_freq", "run_id"])
+
+    def latest_per_site(self, table: str, columns: list[str]) -> pa.Table:
+        """A LATEST_PER_SITE table's current rows: per site, those of the latest committed run."""
+        data = self.read_table(table, columns)
         if not data.num_rows:
             return data
         order = self.run_order()
@@ -202,26 +215,34 @@ class Lake:
         ]
         return data.filter(pa.array(keep, pa.bool_()))
 
-    def drop_stale_profiles(self) -> None:
-        """Remove profile rows a later run replaced (each run saves whole profiles of its sites)."""
-        current = self.site_profile_rows()
-        wanted = set(zip(current["site"].to_pylist(), current["run_id"].to_pylist(), strict=True))
-        for path in self.files("site_profiles"):
-            if run_id_of(path) not in self.committed_run_ids():
-                continue
-            data = pq.read_table(path)
-            keep = [
-                (site, run) in wanted
-                for site, run in zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)
-            ]
-            if all(keep):
-                continue
-            if any(keep):
-                write_parquet_atomic(
-                    data.filter(pa.array(keep)), path, staging=self.root / "_staging" / "rewrite", table="site_profiles"
-                )
-            else:
-                path.unlink()
+    def drop_stale_site_rows(self) -> None:
+        """Remove rows of LATEST_PER_SITE tables a later run replaced (a run writes whole sites)."""
+        for table in tables_written(WriteMode.LATEST_PER_SITE):
+            current = self.latest_per_site(table, ["site", "run_id"])
+            wanted = set(zip(current["site"].to_pylist(), current["run_id"].to_pylist(), strict=True))
+            committed = self.committed_run_ids()
+            for path in self.files(table):
+                if run_id_of(path) not in committed:
+                    continue
+                data = pq.read_table(path)
+                keep = [
+                    (site, run) in wanted
+                    for site, run in zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)
+                ]
+                if all(keep):
+                    continue
+                if any(keep):
+                    rewrite = self.root / "_staging" / "rewrite"
+                    write_parquet_atomic(data.filter(pa.array(keep)), path, staging=rewrite, table=table)
+                else:
+                    path.unlink()
+
+    def drop_summed_before(self, run_id: str) -> None:
+        """Remove SUMMED tables' rows of runs before `run_id`, which counted everything again."""
+        for table in tables_written(WriteMode.SUMMED):
+            for path in self.files(table):
+                if run_id_of(path) != run_id:
+                    path.unlink()
 
     def recover(self) -> list[Path]:
         """Delete what crashed runs left: uncommitted table files and old staging folders."""

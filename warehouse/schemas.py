@@ -7,6 +7,8 @@ polars, Spark and DuckDB read them alike.
 
 from __future__ import annotations
 
+from enum import Enum
+
 import pyarrow as pa
 
 SCHEMA_VERSION = "1"
@@ -143,6 +145,20 @@ INPUT_FILES = pa.schema(
     ]
 )
 
+
+class WriteMode(Enum):
+    """How a table's rows from successive runs combine (dlt's write dispositions, for this lake).
+
+    The lake's cleanup (`Lake.drop_superseded`, `drop_stale_site_rows`, `drop_summed_before`)
+    and the catalog's views follow these; each table declares its own below.
+    """
+
+    APPEND = "append"  # every committed run's rows stay (runs, input files read)
+    LATEST_PER_SOURCE = "latest_per_source"  # a document version: a later run's version of the source replaces it
+    LATEST_PER_SITE = "latest_per_site"  # a run writes a site's whole set of rows; the latest run's stand
+    SUMMED = "summed"  # counts added up over runs (a reprocessing run replaces them)
+
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "removals": REMOVALS,
@@ -154,6 +170,26 @@ TABLES: dict[str, pa.Schema] = {
     "input_files": INPUT_FILES,
     "runs": RUNS,
 }
+
+WRITE_MODES: dict[str, WriteMode] = {
+    "articles": WriteMode.LATEST_PER_SOURCE,
+    "removals": WriteMode.LATEST_PER_SOURCE,  # rows of their document's version (by doc_id)
+    "rejects": WriteMode.LATEST_PER_SOURCE,
+    "sources": WriteMode.LATEST_PER_SOURCE,
+    "minhash": WriteMode.LATEST_PER_SOURCE,
+    "paragraph_counts": WriteMode.SUMMED,
+    "site_profiles": WriteMode.LATEST_PER_SITE,
+    "input_files": WriteMode.APPEND,
+    "runs": WriteMode.APPEND,
+}
+# The tables whose rows name a source (`source_id`): they decide which version of a source is
+# current; the other LATEST_PER_SOURCE tables follow their document by doc_id.
+VERSION_TABLES = ("articles", "rejects")
+
+
+def tables_written(mode: WriteMode) -> tuple[str, ...]:
+    """The tables written in `mode`, in TABLES order."""
+    return tuple(table for table in TABLES if WRITE_MODES[table] is mode)
 
 
 def with_metadata(schema: pa.Schema, table: str) -> pa.Schema:

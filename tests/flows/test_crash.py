@@ -96,12 +96,13 @@ def test_killed_run_leaves_a_consistent_lake(point: str, tmp_path: Path, expecte
     _write_corpus(folder, 2)
 
     # The killed run talks to this process's Prefect server: no second server start-up to pay.
-    env = {**os.environ, "DOCCLEAN_CRASH_AT": point, "PREFECT_API_URL": SubprocessASGIServer().api_url}
+    env = {**os.environ, "PREFECT_API_URL": SubprocessASGIServer().api_url}
     proc = subprocess.run(
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "tests.flows.crashing_run",  # the CLI with a hook that kills it at `point`
+            point,
             "run",
             str(folder),
             "--lake",

@@ -28,6 +28,6 @@ def test_dask_runner_builds_the_same_lake_as_the_local_runner(tmp_path: Path) ->
         summary = clean_documents.with_options(task_runner=runner)(inputs=[str(folder)], lake=str(remote), batch_size=2)
         # The scheduler knows a task prefix only if tasks of that name were submitted to it.
         ran_on_dask = set(cluster.scheduler.task_prefixes)
-    assert summary["n_documents"] == 8
+    assert summary.counts.n_documents == 8
     assert "clean_batch" in ran_on_dask
     assert _content(Lake.at(remote)) == _content(Lake.at(local))

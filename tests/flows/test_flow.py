@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.flow import SUMMARY_ARTIFACT_KEY, clean_documents, summary_markdown
+from flows.flow import clean_documents
+from flows.stages.summary import SUMMARY_ARTIFACT_KEY, summary_markdown
 from tests.conftest import SEEDS
 from warehouse.catalog import run_checks, run_query
 from warehouse.lake import Lake
@@ -39,7 +40,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Lake, dict, Path]:
 
 def test_flow_loads_seeds_with_metadata(seeded) -> None:
     lake, summary, _ = seeded
-    assert summary["committed"] is True
+    assert summary.committed is True
     rows = run_query(
         lake,
         "SELECT source_uri, title, authors, published_at, language, dup_role FROM articles ORDER BY source_uri",
@@ -61,10 +62,10 @@ def test_flow_loads_seeds_with_metadata(seeded) -> None:
 def test_every_input_is_accounted_for_and_checks_pass(seeded) -> None:
     lake, summary, _ = seeded
     # 4 files: 3 text documents + a JSONL of 2 lines
-    assert summary["n_documents"] == 5
-    assert summary["n_articles"] + summary["n_rejects"] == 5
+    assert summary.counts.n_documents == 5
+    assert summary.counts.n_articles + summary.counts.n_rejects == 5
     assert run_query(lake, "SELECT reason FROM rejects").rows == [("bad_json",)]
-    assert summary["n_duplicates"] == 1
+    assert summary.n_duplicates == 1
     assert set(run_checks(lake).values()) == {0}
     run = run_query(lake, "SELECT n_articles, n_rejects, ruleset_fingerprint FROM runs").rows
     assert run[0][:2] == (4, 1) and run[0][2]
@@ -74,15 +75,15 @@ def test_rerun_adds_no_rows(seeded) -> None:
     lake, _, inputs = seeded
     before = _counts(lake)
     again = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2)
-    assert again["committed"] is False
+    assert again.committed is False
     # Only the JSONL file with a bad line is read again (3 documents unread); its 2 are known.
-    assert again["n_unchanged_files"] == 3 and again["n_documents"] == again["n_skipped"] == 2
+    assert again.n_unchanged_files == 3 and again.counts.n_documents == again.counts.n_skipped == 2
     assert _counts(lake) == before
     # --rescan reads them all; the documents are then recognised by content and skipped.
     rescanned = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2, rescan=True)
-    assert rescanned["committed"] is False
-    assert rescanned["n_unchanged_files"] == 0
-    assert rescanned["n_skipped"] == rescanned["n_documents"] == 5
+    assert rescanned.committed is False
+    assert rescanned.n_unchanged_files == 0
+    assert rescanned.counts.n_skipped == rescanned.counts.n_documents == 5
     assert _counts(lake) == before
 
 
@@ -100,9 +101,9 @@ def test_a_rejected_file_is_read_again_with_a_larger_limit(tmp_path: Path) -> No
     (inputs / "big.txt").write_text("The harbour reopened on Monday after a week of repairs to the pier. " * 40)
     lake = Lake.at(tmp_path / "lake")
     first = clean_documents(inputs=[str(inputs)], lake=str(lake.root), max_document_bytes=1000)
-    assert first["rejects_by_reason"] == {"too_large": 1}
+    assert first.counts.rejects_by_reason == {"too_large": 1}
     again = clean_documents(inputs=[str(inputs)], lake=str(lake.root))
-    assert again["n_unchanged_files"] == 0 and again["n_articles"] == 1
+    assert again.n_unchanged_files == 0 and again.counts.n_articles == 1
     assert run_query(lake, "SELECT count(*) FROM rejects").rows == [(0,)]  # the article replaced the reject
 
 
@@ -116,7 +117,7 @@ def test_a_changed_file_is_read_again_and_replaces_its_old_version(tmp_path: Pat
     clean_documents(inputs=[str(inputs)], lake=str(lake.root))
     (inputs / "a.txt").write_text(first + " Ferries resume on Tuesday.")
     again = clean_documents(inputs=[str(inputs)], lake=str(lake.root))
-    assert again["committed"] and again["n_unchanged_files"] == 1 and again["n_documents"] == 1
+    assert again.committed and again.n_unchanged_files == 1 and again.counts.n_documents == 1
     texts = [r[0] for r in run_query(lake, "SELECT text FROM articles ORDER BY text").rows]
     assert texts[0].endswith("Ferries resume on Tuesday.") and len(texts) == 2
     assert run_query(lake, "SELECT n_unchanged_files FROM runs ORDER BY finished_at").rows == [(0,), (1,)]
@@ -144,10 +145,10 @@ def test_summary_artifact_is_published(seeded) -> None:
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[SUMMARY_ARTIFACT_KEY])),
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary["flow_run_id"]])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary.flow_run_id])),
         )
     assert len(artifacts) == 1
-    assert f"# docclean run `{summary['run_id']}`" in artifacts[0].data
+    assert f"# docclean run `{summary.run_id}`" in artifacts[0].data
     assert "| `image_credit` | 3 |" in artifacts[0].data
     assert "| `bad_json` | 1 |" in artifacts[0].data
 
@@ -220,7 +221,7 @@ def test_an_edited_copy_in_a_later_run_joins_the_old_cluster(tmp_path: Path) -> 
     lake = tmp_path / "lake"
     clean_documents(inputs=[str(first)], lake=str(lake))
     summary = clean_documents(inputs=[str(second)], lake=str(lake))
-    assert (summary["n_duplicates"], summary["n_variants"]) == (1, 0)
+    assert (summary.n_duplicates, summary.n_variants) == (1, 0)
     rows = run_query(
         Lake.at(lake),
         "SELECT regexp_extract(source_uri, '[^/]+$'), dup_cluster_id, dup_role, dup_similarity FROM articles",
@@ -273,7 +274,7 @@ def test_reprocess_reproduces_a_fresh_run_without_the_original_files(seeded, tmp
         summary = clean_documents(lake=str(lake.root), reprocess=True)
     finally:
         shutil.move(str(moved), inputs)
-    assert summary["committed"] and summary["n_skipped"] == 0
+    assert summary.committed and summary.counts.n_skipped == 0
     assert run_query(lake, content).rows == run_query(fresh, content).rows
     for table in ("rejects", "removals", "sources", "minhash"):
         assert _counts_of(lake, table) == _counts_of(fresh, table)
@@ -335,8 +336,8 @@ def test_a_paragraph_in_many_unrelated_articles_is_removed_from_all_but_syndicat
     summary = clean_documents(inputs=[str(second), str(first / "story0.txt")], lake=str(lake.root))
     # The fifth article makes the disclaimer common: taken out of it, of story0's new version,
     # and of the three articles loaded before (new versions of them, in this run).
-    assert summary["removals_by_rule"]["common_paragraph"] == 5 and summary["n_restripped"] == 3
-    assert summary["n_documents"] == summary["n_articles"] == 2
+    assert summary.counts.removals_by_rule["common_paragraph"] == 5 and summary.counts.n_restripped == 3
+    assert summary.counts.n_documents == summary.counts.n_articles == 2
     assert "3 articles loaded by earlier runs held a paragraph that became common" in summary_markdown(summary)
     rows = dict(run_query(lake, "SELECT regexp_extract(source_uri, '[^/]+$'), text FROM articles").rows)
     assert [rows[f"story{i}.txt"] for i in range(5)] == [changed, *stories[1:5]]
@@ -357,12 +358,12 @@ def test_a_paragraph_in_many_unrelated_articles_is_removed_from_all_but_syndicat
     # The old versions are retired like any replaced version: gone from the files, too.
     doc_ids = ds.dataset(lake.root / "articles", format="parquet").to_table(columns=["doc_id"])["doc_id"]
     assert len(doc_ids) == len(set(doc_ids.to_pylist())) == counts["articles"]
-    assert clean_documents(inputs=[str(second), str(first)], lake=str(lake.root))["committed"] is False
+    assert clean_documents(inputs=[str(second), str(first)], lake=str(lake.root)).committed is False
     assert _counts(lake) == counts
     # Common already: a new article loses it, and no loaded article is touched again.
     (second / "story5.txt").write_text(f"Ferries resumed on Sunday after the storm.\n\n{disclaimer}\n")
     third = clean_documents(inputs=[str(second)], lake=str(lake.root))
-    assert third["removals_by_rule"] == {"common_paragraph": 1} and third["n_restripped"] == 0
+    assert third.counts.removals_by_rule == {"common_paragraph": 1} and third.counts.n_restripped == 0
     assert run_query(lake, "SELECT count(DISTINCT run_id) FROM articles WHERE source_uri LIKE '%story%'").rows == [(2,)]
 
 
@@ -387,8 +388,8 @@ def test_a_loaded_article_that_was_only_a_newly_common_paragraph_becomes_a_rejec
         (second / f"story{i}.txt").write_text(f"{story}\n\n{disclaimer}\n")
     summary = clean_documents(inputs=[str(second)], lake=str(lake.root))
     # The run's own counts are its two documents; the loaded one left empty is reported apart.
-    assert (summary["n_documents"], summary["n_articles"], summary["n_rejects"]) == (2, 2, 0)
-    assert summary["n_restripped"] == 4 and summary["n_restripped_rejected"] == 1
+    assert (summary.counts.n_documents, summary.counts.n_articles, summary.counts.n_rejects) == (2, 2, 0)
+    assert summary.counts.n_restripped == 4 and summary.counts.n_restripped_rejected == 1
     assert "1 of them held nothing else and are now rejects" in summary_markdown(summary)
     assert run_query(lake, "SELECT regexp_extract(source_uri, '[^/]+$'), reason FROM rejects").rows == [
         ("only.txt", "no_content")
@@ -434,7 +435,7 @@ def test_site_templates_are_learned_per_site_persisted_and_used_for_a_single_new
     lake = Lake.at(tmp_path / "lake")
     summary = clean_documents(inputs=[str(crawl.parent)], lake=str(lake.root), site_from_folder=True)
     # per page: the two header lines (adjacent: one span) and the footer line
-    assert summary["removals_by_rule"]["site_template"] == 6 * 2
+    assert summary.counts.removals_by_rule["site_template"] == 6 * 2
     texts = run_query(lake, "SELECT site, text FROM articles").rows
     assert {site for site, _ in texts} == {"harbour-herald"}
     assert sorted(text for _, text in texts) == sorted(STORIES[:6])
@@ -476,7 +477,7 @@ def test_html_pages_learn_their_sites_template_from_the_extracted_text(
     progress = capsys.readouterr().err
     # Both passes report progress: the learning pass can be half of an HTML run.
     assert "site templates: batch 2/2, ETA 0 s" in progress and "batch 2/2: 4 documents" in progress
-    assert summary["removals_by_rule"]["site_template"] == 4
+    assert summary.counts.removals_by_rule["site_template"] == 4
     rows = run_query(lake, "SELECT site, text FROM articles").rows
     assert {site for site, _ in rows} == {"harbour-herald.test"}
     assert not any(PROMO in text for _, text in rows)
@@ -506,7 +507,7 @@ def test_user_rule_files_extend_and_replace_the_packaged_rules(tmp_path: Path) -
     (inputs / "a.txt").write_text("The council met on Monday to discuss the budget.\n\nTry our crossword today!\n")
     lake = Lake.at(tmp_path / "lake")
     summary = clean_documents(inputs=[str(inputs)], lake=str(lake.root), rules_dir=str(rules))
-    assert summary["removals_by_rule"] == {"house_promo": 1}
+    assert summary.counts.removals_by_rule == {"house_promo": 1}
     fingerprint = run_query(lake, "SELECT ruleset_fingerprint FROM runs").rows[0][0]
     assert fingerprint == load_ruleset(str(rules)).fingerprint != load_ruleset(None).fingerprint
 

@@ -237,8 +237,8 @@ def test_mixed_corpus_gives_the_golden_lake(tmp_path: Path) -> None:
     # A second run: the footer becomes common, so earlier articles get new versions without it.
     write_valley(corpus, range(3, 7), random.Random(7))
     second = clean_documents(inputs=[str(corpus)], lake=str(lake.root), batch_size=4)
-    assert first["committed"] is True and second["committed"] is True
-    assert (second["n_articles"], second["n_restripped"]) == (4, 3)
+    assert first.committed is True and second.committed is True
+    assert (second.counts.n_articles, second.counts.n_restripped) == (4, 3)
     assert set(run_checks(lake).values()) == {0}
     content = json.loads(json.dumps(lake_content(lake, corpus), default=str))
     if os.environ.get("DOCCLEAN_UPDATE_GOLDEN"):

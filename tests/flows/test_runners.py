@@ -81,9 +81,10 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
     from flows import flow as flow_module
     from flows.cli import _shared_prefect_api
     from flows.runners import process_pool
+    from flows.stages import dedup as dedup_module
 
     workers_alive: dict[str, list[int]] = {"batches": [], "duplicates": []}
-    mark_duplicates, progress = flow_module.mark_duplicates, flow_module._progress
+    mark_duplicates, progress = dedup_module.mark_duplicates, flow_module._progress
 
     def spy_duplicates(*args, **kwargs):
         workers_alive["duplicates"].append(len(multiprocessing.active_children()))
@@ -93,13 +94,13 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
         workers_alive["batches"].append(len(multiprocessing.active_children()))
         return progress(*args, **kwargs)
 
-    monkeypatch.setattr(flow_module, "mark_duplicates", spy_duplicates)
+    monkeypatch.setattr(dedup_module, "mark_duplicates", spy_duplicates)
     monkeypatch.setattr(flow_module, "_progress", spy_progress)
     with _shared_prefect_api():
         summary = flow_module.clean_documents.with_options(task_runner=process_pool(2))(
             inputs=[str(seeds_dir)], lake=str(tmp_path / "lake"), batch_size=1, show_progress=True
         )
-        assert summary["n_articles"] == 2
+        assert summary.counts.n_articles == 2
         assert max(workers_alive["batches"]) >= 1  # the spy sees pool workers while they work...
         assert workers_alive["duplicates"] == [0]  # ...and none once duplicates are marked
         # One batch: no worker process to start (each pays Prefect's start-up for nothing to share).

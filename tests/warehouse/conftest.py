@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from flows.inputs import discover_files
-from flows.load import commit_run, mark_duplicates
 from flows.readers import Limits, sources_from_files
-from flows.results import BatchOptions, now_utc
+from flows.results import BatchOptions, Discovered, RunCounts, RunInfo, now_utc
 from flows.stages.clean import process_batch
+from flows.stages.commit import commit_run, runs_row, staged_tables
+from flows.stages.common_paragraphs import remove_common
+from flows.stages.dedup import mark_duplicates
 from transforms.ruleset import default_ruleset
 from warehouse.lake import Lake
 
@@ -35,21 +36,13 @@ def load_folder(lake: Lake, folder: Path, run_id: str) -> bool:
         result = process_batch(
             0, sources_from_files(discover_files([str(folder)]), Limits()), known, BatchOptions(run_id, str(staging))
         )
-        batches = [asdict(result)]
-        staged = {t: [b["files"][t] for b in batches if t in b["files"]] for t in ("articles", "minhash")}
-        duplicates = mark_duplicates(lake, staged["articles"], staged["minhash"])
-        return commit_run(
-            lake,
-            run_id=run_id,
-            flow_run_id=None,
-            started_at=now_utc(),
-            finished_at=now_utc(),
-            inputs=[str(folder)],
-            config={},
-            ruleset=default_ruleset(),
-            batches=batches,
-            duplicates=duplicates,
-        )
+        batches = [result]
+        duplicates = mark_duplicates(lake, run_id, batches)
+        final = remove_common(lake, run_id, batches, duplicates, default_ruleset(), reprocess=False)
+        run = RunInfo(run_id, None, now_utc(), {})
+        discovered = Discovered([], None, inputs=[str(folder)])
+        row = runs_row(run, discovered, RunCounts.of(final.batches), duplicates.counts, now_utc())
+        return commit_run(lake, run, staged_tables(discovered, None, batches, final), row)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from warehouse.schemas import TABLES
+from warehouse.schemas import TABLES, WRITE_MODES
 
 DOC = (Path(__file__).resolve().parents[2] / "warehouse" / "SCHEMA.md").read_text(encoding="utf-8")
 TYPE_NAMES = {
@@ -31,3 +31,13 @@ def documented_columns(table: str) -> list[tuple[str, str]]:
 def test_schema_doc_matches_the_real_schema(table: str) -> None:
     actual = [(field.name, TYPE_NAMES[field.type]) for field in TABLES[table]]
     assert documented_columns(table) == actual
+
+
+def test_every_tables_write_mode_is_documented() -> None:
+    section = DOC.split("**Write modes.**", 1)[1].split("\n\n**", 1)[0]
+    documented = {
+        table: mode
+        for mode, tables in re.findall(r"^\| `(\w+)` \| ([^|]+) \|", section, flags=re.MULTILINE)
+        for table in re.findall(r"`(\w+)`", tables)
+    }
+    assert documented == {table: mode.value for table, mode in WRITE_MODES.items()}

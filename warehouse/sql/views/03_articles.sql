@@ -1,5 +1,4 @@
 -- Clean articles: current versions from committed runs (a crashed run's files are never shown).
+-- Current rows as its write mode defines them (warehouse/schemas.py WRITE_MODES).
 CREATE OR REPLACE VIEW articles AS
-SELECT t.*
-FROM {articles_source} AS t
-SEMI JOIN current_documents AS c ON t.doc_id = c.doc_id AND t.run_id = c.run_id;
+SELECT * FROM {articles_current};

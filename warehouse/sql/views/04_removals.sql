@@ -1,5 +1,4 @@
 -- Every span removed from a current document, with the rule that removed it and why.
+-- Current rows as its write mode defines them (warehouse/schemas.py WRITE_MODES).
 CREATE OR REPLACE VIEW removals AS
-SELECT t.*
-FROM {removals_source} AS t
-SEMI JOIN current_documents AS c ON t.doc_id = c.doc_id AND t.run_id = c.run_id;
+SELECT * FROM {removals_current};

@@ -1,5 +1,4 @@
 -- Inputs that did not become an article, with the reason (current versions only).
+-- Current rows as its write mode defines them (warehouse/schemas.py WRITE_MODES).
 CREATE OR REPLACE VIEW rejects AS
-SELECT t.*
-FROM {rejects_source} AS t
-SEMI JOIN current_documents AS c ON t.doc_id = c.doc_id AND t.run_id = c.run_id;
+SELECT * FROM {rejects_current};

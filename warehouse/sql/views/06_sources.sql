@@ -1,5 +1,4 @@
 -- The raw input of every current document, kept so `docclean reprocess` needs no original files.
+-- Current rows as its write mode defines them (warehouse/schemas.py WRITE_MODES).
 CREATE OR REPLACE VIEW sources AS
-SELECT t.*
-FROM {sources_source} AS t
-SEMI JOIN current_documents AS c ON t.doc_id = c.doc_id AND t.run_id = c.run_id;
+SELECT * FROM {sources_current};

@@ -1,6 +1,5 @@
 -- MinHash signatures of current articles (128 x uint32, little-endian), kept so later runs can
 -- match new documents against everything loaded without recomputing.
+-- Current rows as its write mode defines them (warehouse/schemas.py WRITE_MODES).
 CREATE OR REPLACE VIEW minhash AS
-SELECT t.*
-FROM {minhash_source} AS t
-SEMI JOIN current_documents AS c ON t.doc_id = c.doc_id AND t.run_id = c.run_id;
+SELECT * FROM {minhash_current};

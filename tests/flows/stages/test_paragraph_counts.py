@@ -1,4 +1,4 @@
-"""Counting paragraphs per site over staged article files (the common_paragraph step)."""
+"""Counting paragraphs per site over article tables (the common_paragraph stage), and reading signatures."""
 
 from __future__ import annotations
 
@@ -7,22 +7,21 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.load import count_paragraphs_by_site
+from flows.stages.dedup import signature_matrix
+from flows.stages.paragraph_counts import count_paragraphs_by_site
 from transforms.common_paragraphs import paragraph_hashes
 
 FOOTER = "This article was produced by our newsroom and checked by the desk editors."
 QUOTE = "The minister said the new rules would take effect at the start of next year."
 
 
-def _articles(path: Path, rows: list[tuple[str | None, str, str]]) -> str:
+def _articles(rows: list[tuple[str | None, str, str]]) -> pa.Table:
     sites, texts, roles = zip(*rows, strict=True)
-    pq.write_table(pa.table({"site": list(sites), "text": list(texts), "dup_role": list(roles)}), path)
-    return str(path)
+    return pa.table({"site": list(sites), "text": list(texts), "dup_role": list(roles)})
 
 
-def test_counts_are_per_site_over_canonical_articles_across_files(tmp_path: Path) -> None:
+def test_counts_are_per_site_over_canonical_articles_across_tables() -> None:
     first = _articles(
-        tmp_path / "a.parquet",
         [
             ("a.example", f"Story one is about the harbour and its many new piers.\n\n{FOOTER}", "canonical"),
             ("a.example", f"Story two is about the library and its long new hours.\n\n{FOOTER}", "canonical"),
@@ -30,7 +29,6 @@ def test_counts_are_per_site_over_canonical_articles_across_files(tmp_path: Path
         ],
     )
     second = _articles(
-        tmp_path / "b.parquet",
         [
             ("b.example", f"{QUOTE}\n\n{FOOTER}", "canonical"),
             (None, f"{QUOTE}", "canonical"),
@@ -47,15 +45,13 @@ def test_counts_are_per_site_over_canonical_articles_across_files(tmp_path: Path
     assert counts.schema.field("key").type == pa.string() and len(footer_key) == 16
 
 
-def test_no_articles_count_nothing(tmp_path: Path) -> None:
+def test_no_articles_count_nothing() -> None:
     counts, site_docs = count_paragraphs_by_site([], min_words=7)
     assert counts.num_rows == 0 and not site_docs
 
 
 def test_signature_matrix_reads_signatures_in_the_order_asked(tmp_path: Path) -> None:
     import numpy as np
-
-    from flows.load import signature_matrix
 
     sigs = {f"d{i}": np.arange(i, i + 4, dtype="<u4") for i in range(5)}
     paths = []

@@ -1,0 +1,54 @@
+"""Site profiles: merge what the learning pass counted per batch with what the lake knows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.results import SiteProfiles
+from transforms.templates import SiteProfile, merge_profiles
+from warehouse.lake import Lake, rows_to_table, write_parquet_atomic
+
+
+def merge_site_profiles(lake: Lake, run_id: str, partial_paths: list[str], *, reprocess: bool) -> SiteProfiles | None:
+    """Merge the batches' partial profiles (in the order given) with the lake's, unless `reprocess`.
+
+    Stages `profiles.json` (what the cleaning tasks read) and, for the sites this run saw, their
+    whole merged profile as `site_profiles` rows (keys on one page only are not kept). None when
+    the run saw no page with a site.
+    """
+    merged: dict[str, SiteProfile] = {}
+    for path in partial_paths:
+        for site, data in json.loads(Path(path).read_text(encoding="utf-8")).items():
+            profile = SiteProfile.from_dict(data)
+            merged[site] = merge_profiles(merged[site], profile) if site in merged else profile
+    if not merged:
+        return None
+    if not reprocess:
+        by_site: dict[str, list[dict]] = {}
+        for row in lake.site_profile_rows().to_pylist():
+            by_site.setdefault(row["site"], []).append(row)
+        for site, rows in by_site.items():
+            if site in merged:
+                merged[site] = merge_profiles(SiteProfile.from_rows(rows), merged[site])
+    staging = lake.staging_dir(run_id)
+    rows = [{**row, "run_id": run_id} for profile in merged.values() for row in profile.pruned(2).rows()]
+    rows_path = None
+    if rows:
+        target = staging / "site_profiles" / "b00000.parquet"
+        table = rows_to_table(rows, "site_profiles")
+        rows_path = str(write_parquet_atomic(table, target, staging=staging / "tmp", table="site_profiles"))
+    out = staging / "profiles.json"
+    out.write_text(json.dumps({site: p.to_dict() for site, p in merged.items()}), encoding="utf-8")
+    return SiteProfiles(str(out), rows_path)
+
+
+@task(cache_policy=NO_CACHE)
+def merge_learned_profiles(
+    lake_root: str, run_id: str, partial_paths: list[str], reprocess: bool
+) -> SiteProfiles | None:
+    """The run's site profiles, merged in batch order however the batches finished."""
+    return merge_site_profiles(Lake.at(lake_root), run_id, sorted(partial_paths), reprocess=reprocess)

@@ -1,0 +1,87 @@
+"""Summary: the run's RunSummary and its markdown artifact in Prefect."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.results import (
+    COUNT_KEYS,
+    COUNT_LABELS,
+    CommonParagraphs,
+    Discovered,
+    Duplicates,
+    RunCounts,
+    RunInfo,
+    RunSummary,
+)
+
+SUMMARY_ARTIFACT_KEY = "docclean-run-summary"
+
+
+def run_summary(
+    run: RunInfo,
+    lake: str,
+    seconds: float,
+    committed: bool,
+    discovered: Discovered,
+    final: CommonParagraphs,
+    duplicates: Duplicates,
+) -> RunSummary:
+    """What the run did, added up from the stages' results."""
+    return RunSummary(
+        run_id=run.run_id,
+        flow_run_id=run.flow_run_id,
+        committed=committed,
+        lake=lake,
+        seconds=round(seconds, 2),
+        counts=RunCounts.of(final.batches, final.restripped),
+        n_duplicates=duplicates.counts.duplicate,
+        n_variants=duplicates.counts.variant,
+        n_unchanged_files=discovered.n_unchanged_files,
+    )
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[object, ...]], align: tuple[str, ...]) -> list[str]:
+    """A GitHub-flavoured markdown table: as many delimiter cells as header cells, or none renders."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    counts = summary.counts
+    lines = [f"# docclean run `{summary.run_id}`", ""]
+    lines += _table(COUNT_LABELS, [tuple(summary.count(k) for k in COUNT_KEYS)], ("---:",) * len(COUNT_KEYS))
+    nothing_new = "" if summary.committed else " (nothing new: no rows written)"
+    lines += ["", f"Lake: `{summary.lake}`{nothing_new}"]
+    if summary.n_unchanged_files:
+        lines += ["", f"{summary.n_unchanged_files} input files unchanged since an earlier run: not read."]
+    if counts.n_restripped:
+        rejected = (
+            f"; {counts.n_restripped_rejected} of them held nothing else and are now rejects (no_content)."
+            if counts.n_restripped_rejected
+            else "."
+        )
+        lines += [
+            "",
+            f"{counts.n_restripped} articles loaded by earlier runs held a paragraph that became common "
+            f"with this run: new versions without it{rejected}",
+        ]
+    sections = (
+        ("Removals by rule", ("rule", "removals"), counts.removals_by_rule),
+        ("Rejects by reason", ("reason", "rejects"), counts.rejects_by_reason),
+        ("WARC records skipped (not documents)", ("record type", "records"), counts.records_skipped),
+    )
+    for title, header, by_key in sections:
+        if by_key:
+            rows = [(f"`{key}`", n) for key, n in by_key.items()]
+            lines += ["", f"## {title}", "", *_table(header, rows, ("---", "---:"))]
+    return "\n".join(lines) + "\n"
+
+
+@task(cache_policy=NO_CACHE)
+def publish_summary(summary: RunSummary) -> None:
+    create_markdown_artifact(
+        key=SUMMARY_ARTIFACT_KEY, markdown=summary_markdown(summary), description="docclean run summary"
+    )
