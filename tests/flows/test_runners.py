@@ -79,8 +79,8 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
     import multiprocessing
 
     from flows import flow as flow_module
-    from flows.cli import _shared_prefect_api
     from flows.runners import process_pool
+    from flows.server import shared_api
 
     workers_alive: dict[str, list[int]] = {"batches": [], "duplicates": []}
     mark_duplicates, progress = flow_module.mark_duplicates, flow_module._progress
@@ -95,7 +95,7 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
 
     monkeypatch.setattr(flow_module, "mark_duplicates", spy_duplicates)
     monkeypatch.setattr(flow_module, "_progress", spy_progress)
-    with _shared_prefect_api():
+    with shared_api():
         summary = flow_module.clean_documents.with_options(task_runner=process_pool(2))(
             inputs=[str(seeds_dir)], lake=str(tmp_path / "lake"), batch_size=1, show_progress=True
         )

@@ -1,4 +1,4 @@
-"""`python -m flows.serve`: a real local Prefect server + runner, a scheduled run into a lake, a clean stop.
+"""`docclean serve`: a real local Prefect server + runner, a scheduled run into a lake, a clean stop.
 
 One subprocess serves the flow every 5 s with its own Prefect home (a fresh database, ~10 s to
 start). The test waits for a completed run of the deployment (Prefect API) and its row in the
@@ -23,7 +23,8 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from flows.serve import DEPLOYMENT_NAME, free_port
+from flows.serve import DEPLOYMENT_NAME
+from flows.server import free_port
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.flow
@@ -100,14 +101,13 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
         # Fast enough to see a run within the test: scheduler loop and runner polling every 2 s.
         "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
         "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-        "DOCCLEAN_SERVER_UI": "false",
     }
     env.pop("PREFECT_API_URL", None)  # serve must start its own server
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "flows.serve", "--interval", "5", str(inputs), "--lake", str(lake)]
+    command = [sys.executable, "-m", "flows.cli", "serve", "--interval", "5", str(inputs), "--lake", str(lake)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [*command, "--port", str(port), "--batch-size", "2"],
+            [*command, "--port", str(port), "--batch-size", "2", "--no-ui"],
             cwd=ROOT,
             env=env,
             stdout=out,
