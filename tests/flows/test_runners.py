@@ -108,3 +108,18 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
             inputs=[str(seeds_dir)], lake=str(tmp_path / "one-batch"), batch_size=10, show_progress=True
         )
         assert workers_alive["batches"] == [0]
+
+
+def test_batch_pool_copies_keep_their_class_and_resize_without_touching_prefect_internals() -> None:
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.runners import BatchProcessPool, process_pool
+
+    pool = process_pool(4)
+    assert isinstance(pool, BatchProcessPool) and pool.max_workers == 4
+    copy = pool.duplicate()  # what Prefect calls for each flow run
+    assert type(copy) is BatchProcessPool and copy.max_workers == 4 and copy is not pool
+    smaller = pool.resized(2)
+    assert type(smaller) is BatchProcessPool and smaller.max_workers == 2
+    assert pool.max_workers == 4  # the original keeps its size
+    assert isinstance(process_pool(1), ThreadPoolTaskRunner)

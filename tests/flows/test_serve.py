@@ -160,3 +160,34 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
         assert not states & {"SCHEDULED", "PENDING", "RUNNING", "CANCELLING"}
     finally:
         db.close()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
+def test_shared_api_starts_one_local_server_for_the_block_and_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `docclean run` uses: a server without UI or services, named to this process and its children."""
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.server import shared_api
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with shared_api() as api_url:
+        assert os.environ["PREFECT_API_URL"] == api_url == PREFECT_API_URL.value()
+        with urllib.request.urlopen(f"{api_url}/health", timeout=5) as response:
+            assert response.status == 200
+        port = int(api_url.rsplit(":", 1)[1].split("/")[0])
+        server_pids = {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
+    assert "PREFECT_API_URL" not in os.environ
+    assert PREFECT_API_URL.value() != api_url
+    assert _port_free(port)
+    assert not server_pids & _processes().keys()
+
+
+def test_shared_api_uses_a_configured_server_without_starting_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.server import shared_api
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    before = set(_processes())
+    with shared_api() as api_url:
+        assert api_url == "http://127.0.0.1:9/api"
+        assert not {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()} - before
+    assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
