@@ -17,6 +17,8 @@ from typing import Self
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows.server import configured_api_url
+
 _PARENT_CHECK_SECONDS = 1.0
 
 
@@ -72,7 +74,7 @@ def default_task_runner() -> TaskRunner:
     Without one, two threads. Never Prefect's own default thread pool: unbounded, it would hold
     every batch in memory at once.
     """
-    if os.environ.get("PREFECT_API_URL"):
+    if configured_api_url():
         return process_pool(os.cpu_count() or 1)
     return ThreadPoolTaskRunner(max_workers=2)
 

@@ -27,6 +27,10 @@ DEFAULTS = {
 
 
 def apply_prefect_defaults(verbose: bool = False) -> None:
+    """Fill in the environment with `DEFAULTS` and a project-level PREFECT_HOME; `verbose` shows INFO logs.
+
+    Call before importing Prefect (it reads its settings once, at import); idempotent.
+    """
     os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
