@@ -169,13 +169,18 @@ def test_shared_api_starts_one_local_server_for_the_block_and_leaves_nothing(mon
 
     from flows.server import shared_api
 
+    def children() -> set[int]:
+        return {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    earlier = children()  # e.g. Prefect's ephemeral server, started by an earlier test
     with shared_api() as api_url:
         assert os.environ["PREFECT_API_URL"] == api_url == PREFECT_API_URL.value()
         with urllib.request.urlopen(f"{api_url}/health", timeout=5) as response:
             assert response.status == 200
         port = int(api_url.rsplit(":", 1)[1].split("/")[0])
-        server_pids = {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
+        server_pids = set().union(*(_tree(pid) for pid in children() - earlier))
+        assert server_pids
     assert "PREFECT_API_URL" not in os.environ
     assert PREFECT_API_URL.value() != api_url
     assert _port_free(port)
@@ -186,7 +191,7 @@ def test_shared_api_uses_a_configured_server_without_starting_one(monkeypatch: p
     from flows.server import shared_api
 
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
-    before = set(_processes())
+    before = {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
     with shared_api() as api_url:
         assert api_url == "http://127.0.0.1:9/api"
         assert not {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()} - before
