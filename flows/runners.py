@@ -12,9 +12,12 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from typing import Self
 
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from flows.server import configured_api_url
 
 _PARENT_CHECK_SECONDS = 1.0
 
@@ -35,12 +38,33 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="docclean-exit-with-parent", daemon=True).start()
 
 
+class BatchProcessPool(ProcessPoolTaskRunner):
+    """Prefect's process pool, with workers that end with their parent and a size others may read.
+
+    `ProcessPoolTaskRunner` keeps its size private, and the flow needs a copy no larger than its
+    batches (`resized`); `duplicate`, which Prefect calls for each flow run, keeps this class.
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, initializer=exit_with_parent)
+        self.max_workers = max_workers
+
+    def duplicate(self) -> Self:
+        return self.resized(self.max_workers)
+
+    def resized(self, max_workers: int) -> Self:
+        """A new, unstarted pool like this one with `max_workers` workers."""
+        copy = type(self)(max_workers)
+        copy.subprocess_message_processor_factories = self.subprocess_message_processor_factories
+        return copy
+
+
 def process_pool(workers: int) -> TaskRunner:
     """`workers` processes, or one thread when one is enough (no start-up cost to pay)."""
     workers = max(1, workers)
     if workers == 1:
         return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=exit_with_parent)
+    return BatchProcessPool(workers)
 
 
 def default_task_runner() -> TaskRunner:
@@ -50,7 +74,7 @@ def default_task_runner() -> TaskRunner:
     Without one, two threads. Never Prefect's own default thread pool: unbounded, it would hold
     every batch in memory at once.
     """
-    if os.environ.get("PREFECT_API_URL"):
+    if configured_api_url():
         return process_pool(os.cpu_count() or 1)
     return ThreadPoolTaskRunner(max_workers=2)
 
@@ -66,13 +90,9 @@ def batch_runner(n_batches: int) -> Iterator[TaskRunner]:
     Dask clusters are the flow's own.
     """
     runner = FlowRunContext.get().task_runner
-    if not isinstance(runner, ProcessPoolTaskRunner):
+    if not isinstance(runner, BatchProcessPool):
         yield runner
         return
-    # ProcessPoolTaskRunner keeps its size private; it is what duplicate() copies.
-    workers = min(getattr(runner, "_max_workers", None) or os.cpu_count() or 1, n_batches)
-    pool = runner.duplicate() if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
-    if workers > 1:
-        pool._max_workers = workers
-    with pool:
+    workers = min(runner.max_workers, n_batches)
+    with runner.resized(workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1) as pool:
         yield pool

@@ -7,6 +7,7 @@ Anything already set in the environment (e.g. `PREFECT_API_URL` for a real serve
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -27,8 +28,22 @@ DEFAULTS = {
 
 
 def apply_prefect_defaults(verbose: bool = False) -> None:
+    """Fill in the environment with `DEFAULTS` and a project-level PREFECT_HOME; `verbose` shows INFO logs.
+
+    Call before importing Prefect (it reads its settings once, at import); idempotent.
+    """
     os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    quiet_library_logs()
+
+
+def quiet_library_logs() -> None:
+    """trafilatura warns for every page it gives up on; `transforms.html` falls back for those pages.
+
+    The application's choice, not the library's: called by the CLI and by each batch task (worker
+    processes and Dask workers configure their own logging).
+    """
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)

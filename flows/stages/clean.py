@@ -24,6 +24,7 @@ from flows.known_ids import KnownIds
 from flows.readers import batch_sources
 from flows.results import BatchOptions, BatchResult, now_utc
 from flows.rules import load_ruleset
+from flows.settings import quiet_library_logs
 from transforms.document import CleanedSource, clean_source, default_site
 from transforms.html import HtmlExtraction
 from transforms.minhash import signatures as minhash_signatures
@@ -46,6 +47,7 @@ def clean_batch(
 
     `extractions_path` is the HTML the site-learning pass extracted for this batch (`LearnedBatch`).
     """
+    quiet_library_logs()
     return process_batch(
         batch,
         batch_sources(manifest, options.limits),

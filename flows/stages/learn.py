@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.known_ids import KnownIds
 from flows.readers import batch_sources
 from flows.results import BatchOptions, LearnedBatch
+from flows.settings import quiet_library_logs
 from transforms.document import TemplateText, default_site, template_text
 from transforms.html import HtmlExtraction
 from transforms.lines import LineDocument
@@ -40,6 +41,7 @@ class Learned:
 @task(cache_policy=NO_CACHE)
 def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: BatchOptions) -> LearnedBatch:
     """Count, per site, the lines of this batch's new pages; stage the partial profile and extractions."""
+    quiet_library_logs()
     learned = learn_profiles(batch_sources(manifest, options.limits), KnownIds(known_ids_path), options)
     return stage_learned(batch, learned, Path(options.staging_dir))
 

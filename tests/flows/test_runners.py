@@ -79,8 +79,8 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
     import multiprocessing
 
     from flows import flow as flow_module
-    from flows.cli import _shared_prefect_api
     from flows.runners import process_pool
+    from flows.server import shared_api
     from flows.stages import dedup as dedup_module
 
     workers_alive: dict[str, list[int]] = {"batches": [], "duplicates": []}
@@ -96,7 +96,7 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
 
     monkeypatch.setattr(dedup_module, "mark_duplicates", spy_duplicates)
     monkeypatch.setattr(flow_module, "_progress", spy_progress)
-    with _shared_prefect_api():
+    with shared_api():
         summary = flow_module.clean_documents.with_options(task_runner=process_pool(2))(
             inputs=[str(seeds_dir)], lake=str(tmp_path / "lake"), batch_size=1, show_progress=True
         )
@@ -109,3 +109,18 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
             inputs=[str(seeds_dir)], lake=str(tmp_path / "one-batch"), batch_size=10, show_progress=True
         )
         assert workers_alive["batches"] == [0]
+
+
+def test_batch_pool_copies_keep_their_class_and_resize_without_touching_prefect_internals() -> None:
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.runners import BatchProcessPool, process_pool
+
+    pool = process_pool(4)
+    assert isinstance(pool, BatchProcessPool) and pool.max_workers == 4
+    copy = pool.duplicate()  # what Prefect calls for each flow run
+    assert type(copy) is BatchProcessPool and copy.max_workers == 4 and copy is not pool
+    smaller = pool.resized(2)
+    assert type(smaller) is BatchProcessPool and smaller.max_workers == 2
+    assert pool.max_workers == 4  # the original keeps its size
+    assert isinstance(process_pool(1), ThreadPoolTaskRunner)

@@ -1,4 +1,4 @@
-"""`python -m flows.serve`: a real local Prefect server + runner, a scheduled run into a lake, a clean stop.
+"""`docclean serve`: a real local Prefect server + runner, a scheduled run into a lake, a clean stop.
 
 One subprocess serves the flow every 5 s with its own Prefect home (a fresh database, ~10 s to
 start). The test waits for a completed run of the deployment (Prefect API) and its row in the
@@ -23,7 +23,8 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from flows.serve import DEPLOYMENT_NAME, free_port
+from flows.serve import DEPLOYMENT_NAME
+from flows.server import free_port
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.flow
@@ -100,14 +101,13 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
         # Fast enough to see a run within the test: scheduler loop and runner polling every 2 s.
         "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
         "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-        "DOCCLEAN_SERVER_UI": "false",
     }
     env.pop("PREFECT_API_URL", None)  # serve must start its own server
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "flows.serve", "--interval", "5", str(inputs), "--lake", str(lake)]
+    command = [sys.executable, "-m", "flows.cli", "serve", "--interval", "5", str(inputs), "--lake", str(lake)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [*command, "--port", str(port), "--batch-size", "2"],
+            [*command, "--port", str(port), "--batch-size", "2", "--no-ui"],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -160,3 +160,39 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
         assert not states & {"SCHEDULED", "PENDING", "RUNNING", "CANCELLING"}
     finally:
         db.close()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
+def test_shared_api_starts_one_local_server_for_the_block_and_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `docclean run` uses: a server without UI or services, named to this process and its children."""
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.server import shared_api
+
+    def children() -> set[int]:
+        return {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    earlier = children()  # e.g. Prefect's ephemeral server, started by an earlier test
+    with shared_api() as api_url:
+        assert os.environ["PREFECT_API_URL"] == api_url == PREFECT_API_URL.value()
+        with urllib.request.urlopen(f"{api_url}/health", timeout=5) as response:
+            assert response.status == 200
+        port = int(api_url.rsplit(":", 1)[1].split("/")[0])
+        server_pids = set().union(*(_tree(pid) for pid in children() - earlier))
+        assert server_pids
+    assert "PREFECT_API_URL" not in os.environ
+    assert PREFECT_API_URL.value() != api_url
+    assert _port_free(port)
+    assert not server_pids & _processes().keys()
+
+
+def test_shared_api_uses_a_configured_server_without_starting_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.server import shared_api
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    before = {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
+    with shared_api() as api_url:
+        assert api_url == "http://127.0.0.1:9/api"
+        assert not {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()} - before
+    assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"

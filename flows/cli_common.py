@@ -1,0 +1,43 @@
+"""What every `docclean` command shares: the consoles, the `--lake` option, errors as one red line."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from flows.settings import project_root
+
+if TYPE_CHECKING:
+    from warehouse.lake import Lake
+
+# Tables piped to a file or another program get room instead of rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True)
+
+LakeOption = Annotated[
+    Path | None,
+    typer.Option("--lake", help="Lake folder (default: warehouse/lake in the project).", show_default=False),
+]
+
+
+def lake_at(lake: Path | None) -> Lake:
+    """The lake at `lake`, or the project's default one (warehouse/lake)."""
+    from warehouse.lake import Lake
+
+    return Lake.at(lake if lake is not None else project_root() / "warehouse" / "lake")
+
+
+@contextlib.contextmanager
+def reported(*errors: type[Exception], code: int = 1) -> Iterator[None]:
+    """Turn the given errors into one red line and exit `code`: users get the message, not a trace."""
+    try:
+        yield
+    except errors as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(code) from None
