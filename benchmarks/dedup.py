@@ -51,11 +51,11 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from transforms.clean import clean_document  # noqa: E402
-from transforms.clusters import DUPLICATE, canonical_rank, cluster_edges, connected_components  # noqa: E402
-from transforms.minhash import MinHashConfig, band_keys, candidate_pairs, signatures, verify_pairs  # noqa: E402
-from transforms.ruleset import default_ruleset  # noqa: E402
-from transforms.templates import SiteProfile, learn_site_profile, template_key  # noqa: E402
+from docclean.transforms.clean import clean_document  # noqa: E402
+from docclean.transforms.clusters import DUPLICATE, canonical_rank, cluster_edges, connected_components  # noqa: E402
+from docclean.transforms.minhash import MinHashConfig, band_keys, candidate_pairs, signatures, verify_pairs  # noqa: E402
+from docclean.transforms.ruleset import default_ruleset  # noqa: E402
+from docclean.transforms.templates import SiteProfile, learn_site_profile, template_key  # noqa: E402
 
 BG, ORIGINAL, COPY, HARD_NEG = 0, 1, 2, 3
 EDIT_RATES = (0.0, 0.01, 0.02, 0.05)
@@ -820,7 +820,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"strip = docclean's site_template line filter applied directly (lines split on \\n, "
-        f"transforms.templates.template_key, dropped if doc freq >= SiteProfile.threshold("
+        f"docclean.transforms.templates.template_key, dropped if doc freq >= SiteProfile.threshold("
         f"min_docs={rule.param('min_docs', 3)}, min_fraction={rule.param('min_fraction', 0.1)}); "
         f"profiles need >= {rule.param('min_profile_docs', 4)} pages), not the full clean_document; "
         f"profiles from {prof_pages} pages (<= {args.profile_pages}/site, {args.sites} sites, "

@@ -387,11 +387,11 @@ def quality(lake: Path, truth: Path) -> tuple[dict, list[str], dict]:
 
 def profile_batch(folder: Path, batch_size: int, top: int = 25) -> str:
     """cProfile `process_batch` on the first batch of files, in this process (no Prefect)."""
-    from flows.inputs import discover_files
-    from flows.readers import Limits, sources_from_files
-    from flows.results import BatchOptions
-    from flows.stages.clean import process_batch
-    from transforms.ruleset import default_ruleset
+    from docclean.flows.inputs import discover_files
+    from docclean.flows.readers import Limits, sources_from_files
+    from docclean.flows.results import BatchOptions
+    from docclean.flows.stages.clean import process_batch
+    from docclean.transforms.ruleset import default_ruleset
 
     files = discover_files([str(folder)])[:batch_size]
     ruleset = default_ruleset()

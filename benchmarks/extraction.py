@@ -33,12 +33,11 @@ if str(REPO) not in sys.path:
 import trafilatura  # noqa: E402
 from charset_normalizer import from_bytes  # noqa: E402
 from common import load_scorer  # noqa: E402  (benchmarks/common.py: the script folder is on sys.path)
-
-from transforms.clean import clean_document  # noqa: E402
-from transforms.dates import parse_date  # noqa: E402
-from transforms.html import extract_html  # noqa: E402
-from transforms.ruleset import default_ruleset  # noqa: E402
-from transforms.templates import learn_site_profile  # noqa: E402
+from docclean.transforms.clean import clean_document  # noqa: E402
+from docclean.transforms.dates import parse_date  # noqa: E402
+from docclean.transforms.html import extract_html  # noqa: E402
+from docclean.transforms.ruleset import default_ruleset  # noqa: E402
+from docclean.transforms.templates import learn_site_profile  # noqa: E402
 
 
 @dataclass(slots=True)

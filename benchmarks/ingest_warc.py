@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flows.inputs import discover_files  # noqa: E402
-from flows.readers import Limits, sources_from_files  # noqa: E402
-from flows.results import BatchOptions  # noqa: E402
-from flows.stages.clean import process_batch  # noqa: E402
+from docclean.flows.inputs import discover_files  # noqa: E402
+from docclean.flows.readers import Limits, sources_from_files  # noqa: E402
+from docclean.flows.results import BatchOptions  # noqa: E402
+from docclean.flows.stages.clean import process_batch  # noqa: E402
 
 
 def main() -> int:

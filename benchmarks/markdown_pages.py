@@ -35,11 +35,10 @@ from pathlib import Path
 from types import ModuleType
 
 from common import load_scorer  # benchmarks/common.py (the script folder is on sys.path)
-
-from transforms.clean import clean_document
-from transforms.lines import LineDocument
-from transforms.normalize import prepare_text
-from transforms.templates import SiteProfile, learn_site_profile
+from docclean.transforms.clean import clean_document
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.templates import SiteProfile, learn_site_profile
 
 REPO = Path(__file__).resolve().parent.parent
 

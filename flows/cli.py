@@ -13,18 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from docclean.flows import cli_lake
+from docclean.flows.cli_common import LakeOption, err, lake_at, out
+from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH
+from docclean.flows.server import shared_api
+from docclean.flows.settings import apply_prefect_defaults
 from rich.table import Table
 
-from flows import cli_lake
-from flows.cli_common import LakeOption, err, lake_at, out
-from flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH
-from flows.server import shared_api
-from flows.settings import apply_prefect_defaults
-
 if TYPE_CHECKING:
+    from docclean.warehouse.lake import Lake
     from prefect.task_runners import TaskRunner
-
-    from warehouse.lake import Lake
 
 app = typer.Typer(
     help="Clean web documents into a Parquet lake you query with DuckDB.",
@@ -157,7 +155,7 @@ def serve(
         err.print("[red]error:[/] give exactly one of --cron or --interval")
         raise typer.Exit(2)
     apply_prefect_defaults()
-    from flows.serve import serve_schedule
+    from docclean.flows.serve import serve_schedule
 
     params: dict[str, Any] = {"batch_size": batch_size}
     if site:
@@ -177,7 +175,7 @@ def local_task_runner(workers: int) -> TaskRunner:
     (`flows.runners.batch_runner`): each pays Prefect's start-up (~10 s here).
     """
     apply_prefect_defaults()
-    from flows.runners import process_pool
+    from docclean.flows.runners import process_pool
 
     return process_pool(workers)
 
@@ -201,9 +199,9 @@ def _run_flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: An
     A busy lake or a bad rule file is one red line and exit code 2.
     """
     apply_prefect_defaults(verbose)
-    from flows.flow import clean_documents
-    from transforms.ruleset import RuleError
-    from warehouse.lake import LakeBusyError
+    from docclean.flows.flow import clean_documents
+    from docclean.transforms.ruleset import RuleError
+    from docclean.warehouse.lake import LakeBusyError
 
     with shared_api():
         try:
@@ -221,7 +219,7 @@ def _run_flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: An
 
 def _print_summary(summary: Any) -> None:
     """`summary`: the flow's RunSummary (flows.results)."""
-    from flows.results import COUNT_KEYS, COUNT_LABELS
+    from docclean.flows.results import COUNT_KEYS, COUNT_LABELS
 
     counts = summary.counts
     table = Table(*COUNT_LABELS, title=f"run {summary.run_id} ({summary.seconds} s)")

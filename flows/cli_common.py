@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from docclean.flows.settings import project_root
 from rich.console import Console
 
-from flows.settings import project_root
-
 if TYPE_CHECKING:
-    from warehouse.lake import Lake
+    from docclean.warehouse.lake import Lake
 
 # Tables piped to a file or another program get room instead of rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 200)
@@ -28,7 +27,7 @@ LakeOption = Annotated[
 
 def lake_at(lake: Path | None) -> Lake:
     """The lake at `lake`, or the project's default one (warehouse/lake)."""
-    from warehouse.lake import Lake
+    from docclean.warehouse.lake import Lake
 
     return Lake.at(lake if lake is not None else project_root() / "warehouse" / "lake")
 

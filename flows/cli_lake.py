@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from docclean.flows.cli_common import LakeOption, err, lake_at, out, reported
 from rich.table import Table
-
-from flows.cli_common import LakeOption, err, lake_at, out, reported
 
 
 class OutputFormat(StrEnum):
@@ -37,7 +36,7 @@ def query(
     list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
 ) -> None:
     """Run read-only SQL, or a saved query, against the lake's DuckDB catalog."""
-    from warehouse.catalog import QueryError, run_query, saved_queries
+    from docclean.warehouse.catalog import QueryError, run_query, saved_queries
 
     if list_saved:
         for name, (description, _sql) in saved_queries().items():
@@ -66,8 +65,8 @@ def search(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Full-text search over the lake's unique articles (index built on first use after a run)."""
-    from warehouse.catalog import QueryError
-    from warehouse.search import search_articles
+    from docclean.warehouse.catalog import QueryError
+    from docclean.warehouse.search import search_articles
 
     with reported(QueryError):
         result = search_articles(lake_at(lake), terms, limit)
@@ -80,8 +79,8 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the HTML file.")] = Path("report.html"),
 ) -> None:
     """Write a self-contained HTML report: what was removed from each document, by which rule, and why."""
-    from warehouse.catalog import QueryError
-    from warehouse.report import build_report
+    from docclean.warehouse.catalog import QueryError
+    from docclean.warehouse.report import build_report
 
     with reported(QueryError):
         stats = build_report(lake_at(lake), out, run_id=run_id)
@@ -123,7 +122,7 @@ def explain(
     lake: LakeOption = None,
 ) -> None:
     """Show a document's clean text and every span removed from it, with rule id and reason."""
-    from warehouse.catalog import QueryError, run_query
+    from docclean.warehouse.catalog import QueryError, run_query
 
     target = lake_at(lake)
     as_uri = document
@@ -151,9 +150,8 @@ def explain(
 
 
 def _explain_one(lake, doc_id: str, kind: str) -> None:
+    from docclean.warehouse.catalog import run_query
     from rich.panel import Panel
-
-    from warehouse.catalog import run_query
 
     if kind == "article":
         meta = run_query(

@@ -14,26 +14,25 @@ import uuid
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from docclean.flows.readers import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits
+from docclean.flows.results import BatchOptions, BatchResult, Discovered, RunInfo, RunSummary, SiteProfiles, now_utc
+from docclean.flows.rules import load_ruleset
+from docclean.flows.runners import batch_runner, default_task_runner
+from docclean.flows.settings import project_root
+from docclean.flows.stages.clean import clean_batch
+from docclean.flows.stages.commit import load_lake
+from docclean.flows.stages.common_paragraphs import remove_common_paragraphs
+from docclean.flows.stages.dedup import find_duplicates
+from docclean.flows.stages.discover import discover_inputs, may_name_sites
+from docclean.flows.stages.learn import learn_site_templates
+from docclean.flows.stages.profiles import merge_learned_profiles
+from docclean.flows.stages.summary import publish_summary, run_summary
+from docclean.transforms.minhash import MinHashConfig
+from docclean.warehouse.lake import Lake
 from prefect import flow
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner
-
-from flows.readers import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits
-from flows.results import BatchOptions, BatchResult, Discovered, RunInfo, RunSummary, SiteProfiles, now_utc
-from flows.rules import load_ruleset
-from flows.runners import batch_runner, default_task_runner
-from flows.settings import project_root
-from flows.stages.clean import clean_batch
-from flows.stages.commit import load_lake
-from flows.stages.common_paragraphs import remove_common_paragraphs
-from flows.stages.dedup import find_duplicates
-from flows.stages.discover import discover_inputs, may_name_sites
-from flows.stages.learn import learn_site_templates
-from flows.stages.profiles import merge_learned_profiles
-from flows.stages.summary import publish_summary, run_summary
-from transforms.minhash import MinHashConfig
-from warehouse.lake import Lake
 
 DEFAULT_LAKE = "warehouse/lake"
 DEFAULT_INPUTS = ("seeds",)

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from warehouse.lake import file_keys
+from docclean.warehouse.lake import file_keys
 
 FORMATS = {
     ".txt": "text",

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.inputs import FORMATS, InputFile, read_manifest
-from transforms.document import MAX_HTML_DEPTH
-from transforms.models import SourceDocument
+from docclean.flows.inputs import FORMATS, InputFile, read_manifest
+from docclean.transforms.document import MAX_HTML_DEPTH
+from docclean.transforms.models import SourceDocument
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024

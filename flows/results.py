@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.readers import Limits
+from docclean.flows.readers import Limits
 
 # The run counts, in the order the CLI, the artifact and the `runs` table show them.
 COUNT_KEYS = ("n_documents", "n_skipped", "n_articles", "n_rejects", "n_removals", "n_duplicates", "n_variants")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.ruleset import RuleError, RuleSet, default_ruleset, packaged_rule_sources, parse_ruleset
+from docclean.transforms.ruleset import RuleError, RuleSet, default_ruleset, packaged_rule_sources, parse_ruleset
 
 
 def load_ruleset(rules_dir: str | None = None) -> RuleSet:

@@ -14,10 +14,9 @@ import time
 from collections.abc import Iterator
 from typing import Self
 
+from docclean.flows.server import configured_api_url
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
-
-from flows.server import configured_api_url
 
 _PARENT_CHECK_SECONDS = 1.0
 

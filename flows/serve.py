@@ -21,10 +21,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from docclean.flows.server import LocalServer, api_at, configured_api_url, descendants
+from docclean.flows.settings import apply_prefect_defaults, project_root
 from prefect.runner import Runner
-
-from flows.server import LocalServer, api_at, configured_api_url, descendants
-from flows.settings import apply_prefect_defaults, project_root
 
 DEPLOYMENT_NAME = "docclean-scheduled"
 FLOW_NAME = "clean-documents"
@@ -124,9 +123,8 @@ class _StoppableRunner(Runner):
 
 
 async def _serve(cron: str | None, interval: float | None, parameters: dict[str, Any], stopper: _Stopper) -> None:
+    from docclean.flows.flow import clean_documents
     from prefect.deployments.runner import EntrypointType
-
-    from flows.flow import clean_documents
 
     # pause_on_shutdown=False: we pause and unschedule in `deactivate`, which also runs after a crash.
     runner = _StoppableRunner(name=DEPLOYMENT_NAME, pause_on_shutdown=False, on_sigterm=stopper)

@@ -6,8 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
-from flows.settings import apply_prefect_defaults
+from docclean.flows.settings import apply_prefect_defaults
 
 # Before any test imports Prefect: local ephemeral mode, quiet, offline, project-level home.
 apply_prefect_defaults()

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from transforms.dates import parse_date
-from transforms.lines import Line, LineDocument
-from transforms.ruleset import Rule, RuleSet
+from docclean.transforms.dates import parse_date
+from docclean.transforms.lines import Line, LineDocument
+from docclean.transforms.ruleset import Rule, RuleSet
 
 
 @dataclass(slots=True)

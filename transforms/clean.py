@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from transforms.boilerplate import apply_pattern_rules, strip_blocks
-from transforms.language import detect_language
-from transforms.lines import LineDocument
-from transforms.models import CleanDocument, DocumentHints, Removal
-from transforms.normalize import prepare_text
-from transforms.prose import strip_low_prose
-from transforms.ruleset import RuleSet, default_ruleset
-from transforms.structure import drop_repeated_paragraphs, extract_subtitle, extract_title
-from transforms.templates import SiteProfile, strip_site_template
+from docclean.transforms.boilerplate import apply_pattern_rules, strip_blocks
+from docclean.transforms.language import detect_language
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.models import CleanDocument, DocumentHints, Removal
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.prose import strip_low_prose
+from docclean.transforms.ruleset import RuleSet, default_ruleset
+from docclean.transforms.structure import drop_repeated_paragraphs, extract_subtitle, extract_title
+from docclean.transforms.templates import SiteProfile, strip_site_template
 
 
 def clean_document(

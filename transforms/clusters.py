@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
-
-from transforms.minhash import MinHashConfig, band_keys, candidate_pairs, pair_similarity, verify_pairs
+from docclean.transforms.minhash import MinHashConfig, band_keys, candidate_pairs, pair_similarity, verify_pairs
 
 Role = Literal["canonical", "duplicate", "variant"]
 ROLES: tuple[Role, ...] = ("canonical", "duplicate", "variant")

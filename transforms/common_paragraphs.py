@@ -13,8 +13,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from transforms.normalize import paragraph_key
-from transforms.ruleset import Rule
+from docclean.transforms.normalize import paragraph_key
+from docclean.transforms.ruleset import Rule
 
 
 @dataclass(frozen=True, slots=True)

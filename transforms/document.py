@@ -18,16 +18,16 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from transforms.clean import clean_document
-from transforms.dates import parse_date
-from transforms.decode import DecodeError, decode_document
-from transforms.html import HtmlExtraction, extract_html, html_nesting_depth
-from transforms.models import CleanDocument, DocumentHints, SourceDocument
-from transforms.normalize import prepare_text
-from transforms.rejects import Reject
-from transforms.ruleset import RuleSet
-from transforms.templates import SiteProfile
-from transforms.urls import site_of
+from docclean.transforms.clean import clean_document
+from docclean.transforms.dates import parse_date
+from docclean.transforms.decode import DecodeError, decode_document
+from docclean.transforms.html import HtmlExtraction, extract_html, html_nesting_depth
+from docclean.transforms.models import CleanDocument, DocumentHints, SourceDocument
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.rejects import Reject
+from docclean.transforms.ruleset import RuleSet
+from docclean.transforms.templates import SiteProfile
+from docclean.transforms.urls import site_of
 
 MAX_HTML_DEPTH = 1000  # element nesting; real pages stay far below 100
 

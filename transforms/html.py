@@ -21,14 +21,13 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 
 import trafilatura
+from docclean.transforms.html_metadata import extract_metadata
+from docclean.transforms.models import DocumentHints, Removal
+from docclean.transforms.ruleset import RuleSet
+from docclean.transforms.urls import site_of
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura import html2txt
-
-from transforms.html_metadata import extract_metadata
-from transforms.models import DocumentHints, Removal
-from transforms.ruleset import RuleSet
-from transforms.urls import site_of
 
 RULE_ID = "html_boilerplate"
 REASON = "HTML element dropped before text extraction (script, style, nav, header, footer, aside, form)"

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from docclean.transforms.html_page import clean, element_text, ld_articles, ld_types, unescape, word_key
+from docclean.transforms.html_vocabulary import MetadataVocabulary
+from docclean.transforms.urls import site_of
 from lxml.html import HtmlElement
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
-
-from transforms.html_page import clean, element_text, ld_articles, ld_types, unescape, word_key
-from transforms.html_vocabulary import MetadataVocabulary
-from transforms.urls import site_of
 
 # Elements a visible "By ..." label may sit in, and the page regions where it is not the article's.
 _LABEL_TAGS = ("p", "span", "div", "li", "a", "h3", "h4", "h5", "h6", "address", "small", "strong", "em", "b", "dd")

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from docclean.transforms.dates import parse_date
+from docclean.transforms.html_page import element_text, ld_articles
+from docclean.transforms.html_vocabulary import MetadataVocabulary
 from htmldate import find_date
 from lxml.html import HtmlElement
-
-from transforms.dates import parse_date
-from transforms.html_page import element_text, ld_articles
-from transforms.html_vocabulary import MetadataVocabulary
 
 # Longer JSON-LD or meta values are prose, not a date.
 MAX_DATE_CHARS = 60

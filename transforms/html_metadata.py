@@ -17,16 +17,15 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+from docclean.transforms.html_bylines import page_authors, publisher_keys
+from docclean.transforms.html_dates import published_at
+from docclean.transforms.html_page import clean, json_ld_items, ld_site_name, meta_tags
+from docclean.transforms.html_title import page_title, strip_site_suffix
+from docclean.transforms.html_vocabulary import metadata_vocabulary
+from docclean.transforms.models import DocumentHints
+from docclean.transforms.ruleset import RuleSet
+from docclean.transforms.urls import site_of
 from lxml.html import HtmlElement
-
-from transforms.html_bylines import page_authors, publisher_keys
-from transforms.html_dates import published_at
-from transforms.html_page import clean, json_ld_items, ld_site_name, meta_tags
-from transforms.html_title import page_title, strip_site_suffix
-from transforms.html_vocabulary import metadata_vocabulary
-from transforms.models import DocumentHints
-from transforms.ruleset import RuleSet
-from transforms.urls import site_of
 
 __all__ = ["extract_metadata", "strip_site_suffix"]
 

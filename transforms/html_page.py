@@ -10,9 +10,8 @@ import json
 import re
 from collections.abc import Iterator
 
+from docclean.transforms.html_vocabulary import MetadataVocabulary
 from lxml.html import HtmlElement
-
-from transforms.html_vocabulary import MetadataVocabulary
 
 _WS = re.compile(r"\s+")
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ftfy
+from docclean.transforms.html_page import clean, element_text, ld_articles, unescape, word_key
+from docclean.transforms.html_vocabulary import MetadataVocabulary, metadata_vocabulary
+from docclean.transforms.ruleset import RuleSet
 from lxml.html import HtmlElement
-
-from transforms.html_page import clean, element_text, ld_articles, unescape, word_key
-from transforms.html_vocabulary import MetadataVocabulary, metadata_vocabulary
-from transforms.ruleset import RuleSet
 
 # Word overlap below this with the best declared title: on WCXB-dev articles such an <h1> was
 # the headline on 9 pages and a site, blog or section name on about 50.

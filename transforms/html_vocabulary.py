@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from transforms.ruleset import RuleSet, default_ruleset
+from docclean.transforms.ruleset import RuleSet, default_ruleset
 
 
 @dataclass(frozen=True, slots=True)

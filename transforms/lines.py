@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from transforms.markdown import RenderedLine, render_line, render_plain
-from transforms.models import Removal
+from docclean.transforms.markdown import RenderedLine, render_line, render_plain
+from docclean.transforms.models import Removal
 
 
 @dataclass(slots=True)

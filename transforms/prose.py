@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from transforms.lines import Line, LineDocument
-from transforms.ruleset import Rule, default_ruleset
+from docclean.transforms.lines import Line, LineDocument
+from docclean.transforms.ruleset import Rule, default_ruleset
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")

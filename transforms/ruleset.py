@@ -150,7 +150,7 @@ def parse_ruleset(sources: dict[str, str]) -> RuleSet:
 
 def packaged_rule_sources() -> dict[str, str]:
     """The rule files shipped in `transforms/rules/`."""
-    folder = resources.files("transforms.rules")
+    folder = resources.files("docclean.transforms.rules")
     return {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".toml")}
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from transforms.lines import Line, LineDocument
-from transforms.normalize import paragraph_key
-from transforms.ruleset import Rule, RuleSet
+from docclean.transforms.lines import Line, LineDocument
+from docclean.transforms.normalize import paragraph_key
+from docclean.transforms.ruleset import Rule, RuleSet
 
 
 def looks_like_headline(line: Line, rule: Rule) -> bool:

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from transforms.lines import LineDocument
-from transforms.normalize import paragraph_key, prepare_text
-from transforms.ruleset import Rule
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.normalize import paragraph_key, prepare_text
+from docclean.transforms.ruleset import Rule
 
 # Digits vary on template lines that are otherwise fixed ("17 captures", "© 2024", "3 comments"),
 # so they are folded into one symbol; an article line is rarely identical but for its numbers.

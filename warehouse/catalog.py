@@ -17,10 +17,9 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-
-from warehouse.crash import crash_point
-from warehouse.lake import Lake
-from warehouse.schemas import TABLES, WRITE_MODES, WriteMode
+from docclean.warehouse.crash import crash_point
+from docclean.warehouse.lake import Lake
+from docclean.warehouse.schemas import TABLES, WRITE_MODES, WriteMode
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -49,13 +48,13 @@ class QueryResult:
 
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:
-    root = resources.files("warehouse.sql").joinpath(folder)
+    root = resources.files("docclean.warehouse.sql").joinpath(folder)
     return sorted((p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".sql"))
 
 
 def saved_queries() -> dict[str, tuple[str, str]]:
     """Saved queries in `warehouse/queries/`: name -> (first comment line, SQL)."""
-    folder = resources.files("warehouse").joinpath("queries")
+    folder = resources.files("docclean.warehouse").joinpath("queries")
     out = {}
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.endswith(".sql"):

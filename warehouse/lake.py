@@ -26,9 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
-
-from warehouse.crash import crash_point
-from warehouse.schemas import TABLES, VERSION_TABLES, WriteMode, tables_written, with_metadata
+from docclean.warehouse.crash import crash_point
+from docclean.warehouse.schemas import TABLES, VERSION_TABLES, WriteMode, tables_written, with_metadata
 
 # Document versions: a later run's version of a source replaces these rows (see WRITE_MODES).
 DATA_TABLES = tables_written(WriteMode.LATEST_PER_SOURCE)

@@ -23,13 +23,20 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from docclean.warehouse.catalog import QueryError, connect_readonly
+from docclean.warehouse.lake import Lake
+from docclean.warehouse.report_data import (
+    ROLES,
+    ReportData,
+    index_entry,
+    read_report_data,
+    source_name,
+    summarize,
+    where_run,
+)
+from docclean.warehouse.report_text import place_removals, rebuild_text, rule_colour, span_tree
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
-
-from warehouse.catalog import QueryError, connect_readonly
-from warehouse.lake import Lake
-from warehouse.report_data import ROLES, ReportData, index_entry, read_report_data, source_name, summarize, where_run
-from warehouse.report_text import place_removals, rebuild_text, rule_colour, span_tree
 
 _FETCH = 256  # rows per fetch when streaming document text and raw bytes
 
@@ -138,7 +145,8 @@ def _payloads(
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("warehouse", "templates"), autoescape=True, keep_trailing_newline=True)
+    loader = PackageLoader("docclean.warehouse", "templates")
+    env = Environment(loader=loader, autoescape=True, keep_trailing_newline=True)
     # Compact JSON; `tojson` still escapes <, >, & and ' so no text can close a <script> block.
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":"), "ensure_ascii": False}
     env.filters["colour"] = rule_colour

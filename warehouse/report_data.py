@@ -13,8 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import duckdb
-
-from warehouse.report_text import Rules
+from docclean.warehouse.report_text import Rules
 
 ROLES = ("canonical", "duplicate", "variant", "reject")
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from transforms.document import prepared_text
-from transforms.rejects import Reject
+from docclean.transforms.document import prepared_text
+from docclean.transforms.rejects import Reject
 
 MISMATCH = "its offsets do not match the rebuilt text"
 

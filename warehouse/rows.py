@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from transforms.models import CleanDocument, Removal, SourceDocument
-from warehouse.schemas import ARTICLES, MINHASH, REJECTS, REMOVALS, SOURCES
+from docclean.transforms.models import CleanDocument, Removal, SourceDocument
+from docclean.warehouse.schemas import ARTICLES, MINHASH, REJECTS, REMOVALS, SOURCES
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-
-from warehouse.catalog import QueryError, QueryResult
-from warehouse.lake import Lake
+from docclean.warehouse.catalog import QueryError, QueryResult
+from docclean.warehouse.lake import Lake
 
 SEARCH_NAME = "search.duckdb"
 _NO_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}

@@ -17,24 +17,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from docclean.flows.known_ids import KnownIds
+from docclean.flows.readers import batch_sources
+from docclean.flows.results import BatchOptions, BatchResult, now_utc
+from docclean.flows.rules import load_ruleset
+from docclean.flows.settings import quiet_library_logs
+from docclean.transforms.document import CleanedSource, clean_source, default_site
+from docclean.transforms.html import HtmlExtraction
+from docclean.transforms.minhash import signatures as minhash_signatures
+from docclean.transforms.models import SourceDocument
+from docclean.transforms.rejects import Reject
+from docclean.transforms.ruleset import RuleSet
+from docclean.transforms.templates import SiteProfile
+from docclean.warehouse.crash import crash_point
+from docclean.warehouse.lake import rows_to_table, write_parquet_atomic
+from docclean.warehouse.rows import Provenance, article_row, minhash_row, reject_row, removal_rows, source_row
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from flows.known_ids import KnownIds
-from flows.readers import batch_sources
-from flows.results import BatchOptions, BatchResult, now_utc
-from flows.rules import load_ruleset
-from flows.settings import quiet_library_logs
-from transforms.document import CleanedSource, clean_source, default_site
-from transforms.html import HtmlExtraction
-from transforms.minhash import signatures as minhash_signatures
-from transforms.models import SourceDocument
-from transforms.rejects import Reject
-from transforms.ruleset import RuleSet
-from transforms.templates import SiteProfile
-from warehouse.crash import crash_point
-from warehouse.lake import rows_to_table, write_parquet_atomic
-from warehouse.rows import Provenance, article_row, minhash_row, reject_row, removal_rows, source_row
 
 Row = dict[str, Any]
 

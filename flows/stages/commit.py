@@ -16,10 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
-from flows.results import (
+from docclean.flows.results import (
     BatchResult,
     CommonParagraphs,
     Discovered,
@@ -30,9 +27,11 @@ from flows.results import (
     SiteProfiles,
     now_utc,
 )
-from flows.rules import load_ruleset
-from warehouse.catalog import CheckFailed, build_catalog, check_candidate
-from warehouse.lake import Lake, rows_to_table, write_parquet_atomic
+from docclean.flows.rules import load_ruleset
+from docclean.warehouse.catalog import CheckFailed, build_catalog, check_candidate
+from docclean.warehouse.lake import Lake, rows_to_table, write_parquet_atomic
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 
 def docclean_version() -> str:

@@ -17,17 +17,16 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from docclean.flows.results import BatchResult, CommonParagraphs, Duplicates
+from docclean.flows.rules import load_ruleset
+from docclean.flows.stages.dedup import roles_of
+from docclean.flows.stages.paragraph_counts import add_counts, count_paragraphs_by_site, counts_of, lake_counts
+from docclean.flows.stages.restrip import Stripped, Stripper, restrip_loaded_articles, staged_sources
+from docclean.transforms.common_paragraphs import CommonParagraphRule, common_keys, newly_common_sites
+from docclean.transforms.ruleset import RuleSet
+from docclean.warehouse.lake import Lake, rows_to_table, write_parquet_atomic
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from flows.results import BatchResult, CommonParagraphs, Duplicates
-from flows.rules import load_ruleset
-from flows.stages.dedup import roles_of
-from flows.stages.paragraph_counts import add_counts, count_paragraphs_by_site, counts_of, lake_counts
-from flows.stages.restrip import Stripped, Stripper, restrip_loaded_articles, staged_sources
-from transforms.common_paragraphs import CommonParagraphRule, common_keys, newly_common_sites
-from transforms.ruleset import RuleSet
-from warehouse.lake import Lake, rows_to_table, write_parquet_atomic
 
 RULE_ID = "common_paragraph"
 

@@ -11,13 +11,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from docclean.flows.results import BatchResult, DuplicateCounts, Duplicates
+from docclean.transforms.clusters import KnownDocuments, assign_incremental
+from docclean.transforms.minhash import MinHashConfig
+from docclean.warehouse.lake import Lake
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from flows.results import BatchResult, DuplicateCounts, Duplicates
-from transforms.clusters import KnownDocuments, assign_incremental
-from transforms.minhash import MinHashConfig
-from warehouse.lake import Lake
 
 # The staged decision: one row per article of the run, joined by doc_id.
 ASSIGNMENTS = pa.schema(

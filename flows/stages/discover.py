@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pyarrow as pa
+from docclean.flows.inputs import discover_files, drop_unchanged, input_files_table, read_manifest, write_manifest
+from docclean.flows.known_ids import write_known_ids
+from docclean.flows.results import Discovered
+from docclean.warehouse.lake import Lake, write_parquet_atomic
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from flows.inputs import discover_files, drop_unchanged, input_files_table, read_manifest, write_manifest
-from flows.known_ids import write_known_ids
-from flows.results import Discovered
-from warehouse.lake import Lake, write_parquet_atomic
 
 
 def discover(

@@ -15,19 +15,18 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docclean.flows.known_ids import KnownIds
+from docclean.flows.readers import batch_sources
+from docclean.flows.results import BatchOptions, LearnedBatch
+from docclean.flows.settings import quiet_library_logs
+from docclean.transforms.document import TemplateText, default_site, template_text
+from docclean.transforms.html import HtmlExtraction
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.models import SourceDocument
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.templates import SiteProfile
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from flows.known_ids import KnownIds
-from flows.readers import batch_sources
-from flows.results import BatchOptions, LearnedBatch
-from flows.settings import quiet_library_logs
-from transforms.document import TemplateText, default_site, template_text
-from transforms.html import HtmlExtraction
-from transforms.lines import LineDocument
-from transforms.models import SourceDocument
-from transforms.normalize import prepare_text
-from transforms.templates import SiteProfile
 
 
 @dataclass(slots=True)

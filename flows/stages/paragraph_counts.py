@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from transforms.common_paragraphs import paragraph_hashes
-from warehouse.lake import Lake
+from docclean.transforms.common_paragraphs import paragraph_hashes
+from docclean.warehouse.lake import Lake
 
 
 def count_paragraphs_by_site(articles: Iterable[pa.Table], min_words: int) -> tuple[pa.Table, Counter[str]]:

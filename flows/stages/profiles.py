@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from docclean.flows.results import SiteProfiles
+from docclean.transforms.templates import SiteProfile, merge_profiles
+from docclean.warehouse.lake import Lake, rows_to_table, write_parquet_atomic
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from flows.results import SiteProfiles
-from transforms.templates import SiteProfile, merge_profiles
-from warehouse.lake import Lake, rows_to_table, write_parquet_atomic
 
 
 def merge_site_profiles(lake: Lake, run_id: str, partial_paths: list[str], *, reprocess: bool) -> SiteProfiles | None:

@@ -11,13 +11,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
-from flows.results import Restripped
-from transforms.common_paragraphs import paragraph_hashes, strip_common_paragraphs
-from transforms.minhash import signatures
-from transforms.models import Removal
-from warehouse.lake import Lake, rows_to_table, run_id_of, write_parquet_atomic
-from warehouse.rows import Provenance, minhash_row, reject_row, removal_rows, restripped_article
+from docclean.flows.results import Restripped
+from docclean.transforms.common_paragraphs import paragraph_hashes, strip_common_paragraphs
+from docclean.transforms.minhash import signatures
+from docclean.transforms.models import Removal
+from docclean.warehouse.lake import Lake, rows_to_table, run_id_of, write_parquet_atomic
+from docclean.warehouse.rows import Provenance, minhash_row, reject_row, removal_rows, restripped_article
 
 EMPTIED_DETAIL = "nothing left after removing common paragraphs"
 

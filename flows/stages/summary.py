@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from prefect import task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-
-from flows.results import (
+from docclean.flows.results import (
     COUNT_KEYS,
     COUNT_LABELS,
     CommonParagraphs,
@@ -16,6 +12,9 @@ from flows.results import (
     RunInfo,
     RunSummary,
 )
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 
 SUMMARY_ARTIFACT_KEY = "docclean-run-summary"
 

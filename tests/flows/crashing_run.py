@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-from warehouse.crash import AUDIT_EVENT, CRASH_POINTS
+from docclean.warehouse.crash import AUDIT_EVENT, CRASH_POINTS
 
 
 def kill_at(point: str) -> None:
@@ -26,6 +26,6 @@ def kill_at(point: str) -> None:
 
 if __name__ == "__main__":
     kill_at(sys.argv.pop(1))
-    from flows.cli import main
+    from docclean.flows.cli import main
 
     main()

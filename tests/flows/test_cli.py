@@ -9,9 +9,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from docclean.flows.cli import app
 from typer.testing import CliRunner
 
-from flows.cli import app
 from tests.conftest import ROOT
 
 # `docclean --help` lists these, in this order: those that write the lake, then those that read it.
@@ -62,9 +62,9 @@ def test_run_help_keeps_its_options() -> None:
 
 
 def test_the_console_script_runs_the_typer_app() -> None:
-    """pyproject's `docclean = "flows.cli:main"`, as installed next to this Python."""
+    """pyproject's `docclean = "docclean.flows.cli:main"`, as installed next to this Python."""
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["docclean"] == "flows.cli:main"
+    assert scripts["docclean"] == "docclean.flows.cli:main"
     script = Path(sys.executable).parent / "docclean"
     if not script.exists():
         pytest.skip("docclean is not installed in this environment")

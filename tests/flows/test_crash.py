@@ -13,12 +13,12 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 import pytest
+from docclean.flows.flow import clean_documents
+from docclean.warehouse.catalog import run_query
+from docclean.warehouse.crash import CRASH_POINTS
+from docclean.warehouse.lake import Lake
 
-from flows.flow import clean_documents
 from tests.conftest import ROOT
-from warehouse.catalog import run_query
-from warehouse.crash import CRASH_POINTS
-from warehouse.lake import Lake
 
 pytestmark = pytest.mark.flow
 FILE_NAME = re.compile(r"^[0-9T]+-[0-9a-f]{6}(-b\d{5})?\.parquet$")
@@ -144,7 +144,7 @@ def test_a_second_run_on_a_busy_lake_stops_cleanly_and_readers_keep_working(tmp_
     env = {**os.environ, "PREFECT_API_URL": SubprocessASGIServer().api_url}
     with lake.writer_lock():  # a run in progress
         busy = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "run", str(folder), "--lake", str(lake_root)],
+            [sys.executable, "-m", "docclean.flows.cli", "run", str(folder), "--lake", str(lake_root)],
             env=env,
             cwd=ROOT,
             capture_output=True,
@@ -155,7 +155,7 @@ def test_a_second_run_on_a_busy_lake_stops_cleanly_and_readers_keep_working(tmp_
             [
                 sys.executable,
                 "-m",
-                "flows.cli",
+                "docclean.flows.cli",
                 "query",
                 "select count(*) from articles",
                 "--lake",

@@ -5,19 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from docclean.flows.flow import clean_documents
+from docclean.warehouse.lake import Lake
 
-from flows.flow import clean_documents
 from tests.flows.test_crash import _content, _write_corpus
-from warehouse.lake import Lake
 
 pytestmark = pytest.mark.flow
 
 
 def test_dask_runner_builds_the_same_lake_as_the_local_runner(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
+    from docclean.flows.cli import local_task_runner
     from prefect_dask import DaskTaskRunner
-
-    from flows.cli import local_task_runner
 
     folder = tmp_path / "in"
     _write_corpus(folder, 2)

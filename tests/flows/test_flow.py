@@ -9,14 +9,14 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 import pytest
+from docclean.flows.cli import app
+from docclean.flows.flow import clean_documents
+from docclean.flows.stages.summary import SUMMARY_ARTIFACT_KEY, summary_markdown
+from docclean.warehouse.catalog import run_checks, run_query
+from docclean.warehouse.lake import Lake
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.flow import clean_documents
-from flows.stages.summary import SUMMARY_ARTIFACT_KEY, summary_markdown
 from tests.conftest import SEEDS
-from warehouse.catalog import run_checks, run_query
-from warehouse.lake import Lake
 
 pytestmark = pytest.mark.flow
 TABLES = ("articles", "removals", "rejects", "runs")
@@ -494,7 +494,7 @@ def test_html_pages_learn_their_sites_template_from_the_extracted_text(
 
 
 def test_user_rule_files_extend_and_replace_the_packaged_rules(tmp_path: Path) -> None:
-    from flows.rules import load_ruleset
+    from docclean.flows.rules import load_ruleset
 
     rules = tmp_path / "rules"
     rules.mkdir()

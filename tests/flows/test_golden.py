@@ -20,11 +20,11 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from docclean.flows.flow import clean_documents
+from docclean.warehouse.catalog import run_checks, run_query
+from docclean.warehouse.lake import Lake
 
-from flows.flow import clean_documents
 from tests.conftest import CASES, SEEDS
-from warehouse.catalog import run_checks, run_query
-from warehouse.lake import Lake
 
 pytestmark = pytest.mark.flow
 GOLDEN = CASES / "golden" / "mixed_corpus.json"

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
-from flows.inputs import discover_files
-from flows.readers import Limits, sources_from_files
-from flows.results import BatchOptions
-from flows.stages.clean import process_batch
+from docclean.flows.inputs import discover_files
+from docclean.flows.readers import Limits, sources_from_files
+from docclean.flows.results import BatchOptions
+from docclean.flows.stages.clean import process_batch
 
 PARAGRAPH = "The harbour authority said on Monday that repairs to the northern pier would take most of the winter."
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-
-from flows.known_ids import KnownIds, write_known_ids
+from docclean.flows.known_ids import KnownIds, write_known_ids
 
 
 def test_membership_is_exact(tmp_path: Path) -> None:

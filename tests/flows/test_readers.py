@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from flows.inputs import discover_files
-from flows.readers import Limits, read_documents
+from docclean.flows.inputs import discover_files
+from docclean.flows.readers import Limits, read_documents
 
 
 def _docs(path: Path, limits: Limits | None = None):

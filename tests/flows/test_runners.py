@@ -19,7 +19,7 @@ PARENT = textwrap.dedent(
     """
     import multiprocessing, os, sys
     from concurrent.futures import ProcessPoolExecutor
-    from flows.runners import exit_with_parent
+    from docclean.flows.runners import exit_with_parent
 
     if __name__ == "__main__":
         initializer = exit_with_parent if sys.argv[1] == "watch" else None
@@ -60,9 +60,8 @@ def test_pool_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
 
 
 def test_default_runner_uses_processes_only_with_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docclean.flows.runners import default_task_runner
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
-
-    from flows.runners import default_task_runner
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     assert isinstance(default_task_runner(), ThreadPoolTaskRunner)
@@ -78,10 +77,10 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
     """Idle pool workers keep the memory they grew cleaning; they must not outlive the batches."""
     import multiprocessing
 
-    from flows import flow as flow_module
-    from flows.runners import process_pool
-    from flows.server import shared_api
-    from flows.stages import dedup as dedup_module
+    from docclean.flows import flow as flow_module
+    from docclean.flows.runners import process_pool
+    from docclean.flows.server import shared_api
+    from docclean.flows.stages import dedup as dedup_module
 
     workers_alive: dict[str, list[int]] = {"batches": [], "duplicates": []}
     mark_duplicates, progress = dedup_module.mark_duplicates, flow_module._progress
@@ -112,9 +111,8 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
 
 
 def test_batch_pool_copies_keep_their_class_and_resize_without_touching_prefect_internals() -> None:
+    from docclean.flows.runners import BatchProcessPool, process_pool
     from prefect.task_runners import ThreadPoolTaskRunner
-
-    from flows.runners import BatchProcessPool, process_pool
 
     pool = process_pool(4)
     assert isinstance(pool, BatchProcessPool) and pool.max_workers == 4

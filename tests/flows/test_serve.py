@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+from docclean.flows.serve import DEPLOYMENT_NAME
+from docclean.flows.server import free_port
 
-from flows.serve import DEPLOYMENT_NAME
-from flows.server import free_port
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.flow
@@ -104,7 +104,7 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
     }
     env.pop("PREFECT_API_URL", None)  # serve must start its own server
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "flows.cli", "serve", "--interval", "5", str(inputs), "--lake", str(lake)]
+    command = [sys.executable, "-m", "docclean.flows.cli", "serve", "--interval", "5", str(inputs), "--lake", str(lake)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [*command, "--port", str(port), "--batch-size", "2", "--no-ui"],
@@ -165,9 +165,8 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
 def test_shared_api_starts_one_local_server_for_the_block_and_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """What `docclean run` uses: a server without UI or services, named to this process and its children."""
+    from docclean.flows.server import shared_api
     from prefect.settings import PREFECT_API_URL
-
-    from flows.server import shared_api
 
     def children() -> set[int]:
         return {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
@@ -188,7 +187,7 @@ def test_shared_api_starts_one_local_server_for_the_block_and_leaves_nothing(mon
 
 
 def test_shared_api_uses_a_configured_server_without_starting_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.server import shared_api
+    from docclean.flows.server import shared_api
 
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     before = {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}

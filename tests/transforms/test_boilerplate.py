@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from transforms.boilerplate import _combine, _prefilter
-from transforms.ruleset import default_ruleset, parse_ruleset
+from docclean.transforms.boilerplate import _combine, _prefilter
+from docclean.transforms.ruleset import default_ruleset, parse_ruleset
 
 RULESET = default_ruleset()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from docclean.transforms.clean import clean_document
+from docclean.transforms.markdown import render_line
+from docclean.transforms.normalize import paragraph_key, prepare_text
 
 from tests.conftest import CASES, SEEDS, load_cases
-from transforms.clean import clean_document
-from transforms.markdown import render_line
-from transforms.normalize import paragraph_key, prepare_text
 
 CASE_LIST = load_cases("boilerplate.toml")
 SEED_LIST = load_cases("seeds/seeds.toml", "seed")

@@ -7,6 +7,16 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from docclean.transforms.clusters import (
+    ClusterAssignment,
+    KnownDocuments,
+    assign_incremental,
+    canonical_rank,
+    cluster_id_for,
+    cluster_near_duplicates,
+    connected_components,
+)
+from docclean.transforms.minhash import band_keys, signatures
 
 from tests.transforms.test_minhash import (
     CONFIG,
@@ -18,16 +28,6 @@ from tests.transforms.test_minhash import (
     edit_words,
     exact_jaccard,
 )
-from transforms.clusters import (
-    ClusterAssignment,
-    KnownDocuments,
-    assign_incremental,
-    canonical_rank,
-    cluster_id_for,
-    cluster_near_duplicates,
-    connected_components,
-)
-from transforms.minhash import band_keys, signatures
 
 
 def at(day: int) -> datetime:

@@ -6,8 +6,7 @@ import warnings
 from datetime import datetime
 
 import pytest
-
-from transforms.dates import parse_date
+from docclean.transforms.dates import parse_date
 
 
 @pytest.mark.parametrize(

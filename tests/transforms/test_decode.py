@@ -3,8 +3,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-
-from transforms.decode import DecodeError, decode_bytes
+from docclean.transforms.decode import DecodeError, decode_bytes
 
 
 @pytest.mark.parametrize(

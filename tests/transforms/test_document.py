@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.conftest import SEEDS
-from transforms.document import (
+from docclean.transforms.document import (
     CleanedSource,
     clean_source,
     default_site,
     prepared_text,
     template_text,
 )
-from transforms.models import SourceDocument
-from transforms.rejects import Reject
-from transforms.ruleset import RuleSet, default_ruleset
+from docclean.transforms.models import SourceDocument
+from docclean.transforms.rejects import Reject
+from docclean.transforms.ruleset import RuleSet, default_ruleset
+
+from tests.conftest import SEEDS
 
 PAGE = (
     "<html><head><title>Storm Hits Coast | Daily Example</title></head><body><nav>Home News Sport</nav>"

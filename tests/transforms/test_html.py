@@ -8,8 +8,7 @@ import sys
 from datetime import datetime
 
 import pytest
-
-from transforms.html import (
+from docclean.transforms.html import (
     MAX_REMOVAL_CHARS,
     RULE_ID,
     HtmlExtraction,
@@ -18,9 +17,9 @@ from transforms.html import (
     fallback_text,
     parse_html,
 )
-from transforms.html_metadata import strip_site_suffix
-from transforms.models import DocumentHints
-from transforms.ruleset import packaged_rule_sources, parse_ruleset
+from docclean.transforms.html_metadata import strip_site_suffix
+from docclean.transforms.models import DocumentHints
+from docclean.transforms.ruleset import packaged_rule_sources, parse_ruleset
 
 NEWS_PAGE = """<!DOCTYPE html>
 <html lang="en-GB"><head>

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
-from transforms.dates import parse_date
-from transforms.html import parse_html
-from transforms.html_metadata import extract_metadata, strip_site_suffix
-from transforms.models import DocumentHints
-from transforms.ruleset import packaged_rule_sources, parse_ruleset
+from docclean.transforms.dates import parse_date
+from docclean.transforms.html import parse_html
+from docclean.transforms.html_metadata import extract_metadata, strip_site_suffix
+from docclean.transforms.models import DocumentHints
+from docclean.transforms.ruleset import packaged_rule_sources, parse_ruleset
 
 BODY = "<p>The harbour works will last until the end of next year, the port authority said on Monday.</p>"
 

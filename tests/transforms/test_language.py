@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.language import detect_language
+from docclean.transforms.language import detect_language
 
 ENGLISH = (
     "The council met on Monday to discuss the new budget. Residents asked why the library would "

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.markdown import render_line
+from docclean.transforms.markdown import render_line
 
 
 @pytest.mark.parametrize(

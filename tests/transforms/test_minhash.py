@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from transforms.minhash import MinHashConfig, band_keys, candidate_pairs, estimate_jaccard, signatures
+from docclean.transforms.minhash import MinHashConfig, band_keys, candidate_pairs, estimate_jaccard, signatures
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = MinHashConfig()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import ftfy
 import ftfy.badness
 import pytest
+from docclean.transforms.normalize import FTFY_CONFIG, fix_text, is_bad, needs_ftfy, prepare_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from transforms.normalize import FTFY_CONFIG, fix_text, is_bad, needs_ftfy, prepare_text
 
 # Characters mojibake is made of, the ones the shortcuts look for, and ordinary text around them.
 MOJIBAKE_ALPHABET = (

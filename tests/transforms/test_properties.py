@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import re
 
+from docclean.transforms.clean import clean_document
+from docclean.transforms.models import DocumentHints
+from docclean.transforms.normalize import prepare_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from transforms.clean import clean_document
-from transforms.models import DocumentHints
-from transforms.normalize import prepare_text
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits: `_0_` has the word 0 in it
 MARKUP = re.compile(r"\]\([^)]*\)|\]\[[^\]]*\]|[\[\]()*_~`#>!\\]")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from transforms.boilerplate import apply_pattern_rules
-from transforms.clean import clean_document
-from transforms.lines import LineDocument
-from transforms.normalize import prepare_text
-from transforms.prose import ProseSettings, line_signals, link_text_chars, strip_low_prose
-from transforms.ruleset import default_ruleset
+from docclean.transforms.boilerplate import apply_pattern_rules
+from docclean.transforms.clean import clean_document
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.prose import ProseSettings, line_signals, link_text_chars, strip_low_prose
+from docclean.transforms.ruleset import default_ruleset
 
 PAGE = """\
 [Skip to content](#main)

@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from transforms.rejects import REASONS, Reject
+from docclean.transforms.rejects import REASONS, Reject
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where a reason is written as a literal: an exception or Reject built with one, a reader's

@@ -8,14 +8,13 @@ import tomllib
 from datetime import datetime
 
 import pytest
-
-from transforms.boilerplate import extract_bylines, strip_blocks, strip_image_credits, strip_pattern_lines
-from transforms.html_bylines import split_names
-from transforms.html_title import strip_site_suffix
-from transforms.html_vocabulary import metadata_vocabulary
-from transforms.lines import LineDocument
-from transforms.normalize import prepare_text
-from transforms.ruleset import RuleError, default_ruleset, packaged_rule_sources, parse_ruleset
+from docclean.transforms.boilerplate import extract_bylines, strip_blocks, strip_image_credits, strip_pattern_lines
+from docclean.transforms.html_bylines import split_names
+from docclean.transforms.html_title import strip_site_suffix
+from docclean.transforms.html_vocabulary import metadata_vocabulary
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.ruleset import RuleError, default_ruleset, packaged_rule_sources, parse_ruleset
 
 RULESET = default_ruleset()
 MATCHERS = {

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.clean import clean_document
-from transforms.lines import LineDocument
-from transforms.normalize import prepare_text
-from transforms.ruleset import default_ruleset
-from transforms.templates import (
+from docclean.transforms.clean import clean_document
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.ruleset import default_ruleset
+from docclean.transforms.templates import (
     SiteProfile,
     learn_site_profile,
     merge_profiles,

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from flows.inputs import discover_files
-from flows.readers import Limits, sources_from_files
-from flows.results import BatchOptions, Discovered, RunCounts, RunInfo, now_utc
-from flows.stages.clean import process_batch
-from flows.stages.commit import commit_run, runs_row, staged_tables
-from flows.stages.common_paragraphs import remove_common
-from flows.stages.dedup import mark_duplicates
-from transforms.ruleset import default_ruleset
-from warehouse.lake import Lake
+from docclean.flows.inputs import discover_files
+from docclean.flows.readers import Limits, sources_from_files
+from docclean.flows.results import BatchOptions, Discovered, RunCounts, RunInfo, now_utc
+from docclean.flows.stages.clean import process_batch
+from docclean.flows.stages.commit import commit_run, runs_row, staged_tables
+from docclean.flows.stages.common_paragraphs import remove_common
+from docclean.flows.stages.dedup import mark_duplicates
+from docclean.transforms.ruleset import default_ruleset
+from docclean.warehouse.lake import Lake
 
 ARTICLES = {
     "harbour.txt": "Harbour Reopens After Storm\n\nBy Jane Doe\n\nThe harbour reopened on Monday after the storm "

@@ -3,10 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from warehouse.catalog import QueryError, build_catalog, run_query
-from warehouse.lake import Lake
-from warehouse.schemas import TABLES
+from docclean.warehouse.catalog import QueryError, build_catalog, run_query
+from docclean.warehouse.lake import Lake
+from docclean.warehouse.schemas import TABLES
 
 
 def test_an_empty_lake_has_typed_empty_views(tmp_path: Path) -> None:

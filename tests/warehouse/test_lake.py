@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
-from warehouse.lake import Lake, LakeBusyError, rows_to_table, write_parquet_atomic
+from docclean.warehouse.lake import Lake, LakeBusyError, rows_to_table, write_parquet_atomic
 
 
 def _reject_rows(run_id: str, n: int) -> list[dict]:

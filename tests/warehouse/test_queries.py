@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-
-from warehouse.catalog import QueryError, run_checks, run_query, saved_queries
-from warehouse.search import search_articles
+from docclean.warehouse.catalog import QueryError, run_checks, run_query, saved_queries
+from docclean.warehouse.search import search_articles
 
 
 def test_every_saved_query_runs_and_has_a_description(small_lake) -> None:

@@ -11,14 +11,14 @@ from typing import Any
 
 import lxml.html
 import pytest
+from docclean.transforms.document import prepared_text
+from docclean.warehouse.catalog import QueryError, run_query
+from docclean.warehouse.lake import Lake
+from docclean.warehouse.report import ReportStats, build_report
+from docclean.warehouse.report_text import Rules, place_removals, rebuild_text, span_tree
 
 from tests.conftest import SEEDS
 from tests.warehouse.conftest import load_folder
-from transforms.document import prepared_text
-from warehouse.catalog import QueryError, run_query
-from warehouse.lake import Lake
-from warehouse.report import ReportStats, build_report
-from warehouse.report_text import Rules, place_removals, rebuild_text, span_tree
 
 SEED_004 = "004_d555b713710f6780.txt"
 BYLINE = "Written by [Angeline Tan](#) on February 7, 2023"

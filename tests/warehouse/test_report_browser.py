@@ -12,12 +12,12 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from docclean.warehouse.catalog import run_query
+from docclean.warehouse.lake import Lake
+from docclean.warehouse.report import build_report
 
 from tests.conftest import ROOT, SEEDS
 from tests.warehouse.conftest import load_folder
-from warehouse.catalog import run_query
-from warehouse.lake import Lake
-from warehouse.report import build_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = (

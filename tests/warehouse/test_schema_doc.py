@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-
-from warehouse.schemas import TABLES, WRITE_MODES
+from docclean.warehouse.schemas import TABLES, WRITE_MODES
 
 DOC = (Path(__file__).resolve().parents[2] / "warehouse" / "SCHEMA.md").read_text(encoding="utf-8")
 TYPE_NAMES = {

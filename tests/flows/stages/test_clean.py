@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
-from flows.inputs import discover_files
-from flows.readers import Limits, sources_from_files
-from flows.results import BatchOptions
-from flows.stages.clean import process_batch
+from docclean.flows.inputs import discover_files
+from docclean.flows.readers import Limits, sources_from_files
+from docclean.flows.results import BatchOptions
+from docclean.flows.stages.clean import process_batch
 
 
 def _hostile_folder(root: Path) -> Path:

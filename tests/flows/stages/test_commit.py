@@ -9,14 +9,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from docclean.flows import flow as flow_module
+from docclean.flows.flow import clean_documents
+from docclean.flows.stages.common_paragraphs import remove_common_paragraphs
+from docclean.warehouse.catalog import CheckFailed, run_query
+from docclean.warehouse.lake import Lake
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-import flows.flow
-from flows.flow import clean_documents
-from flows.stages.common_paragraphs import remove_common_paragraphs
-from warehouse.catalog import CheckFailed, run_query
-from warehouse.lake import Lake
 
 pytestmark = pytest.mark.flow
 
@@ -64,7 +63,7 @@ def test_a_broken_staged_row_fails_the_run_and_leaves_the_lake_as_it_was(
         pq.write_table(corrupt(pq.read_table(path)), path)
         return final
 
-    monkeypatch.setattr(flows.flow, "remove_common_paragraphs", remove_then_corrupt)
+    monkeypatch.setattr(flow_module, "remove_common_paragraphs", remove_then_corrupt)
     (inputs / "b.txt").write_text(_story(2))
     with pytest.raises(CheckFailed, match=check):
         clean_documents(inputs=[str(inputs)], lake=str(lake.root))

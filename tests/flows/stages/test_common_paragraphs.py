@@ -9,12 +9,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-
-from flows.flow import clean_documents
-from transforms.common_paragraphs import CommonParagraphRule, common_keys, newly_common_sites
-from transforms.minhash import signatures
-from warehouse.catalog import run_checks, run_query
-from warehouse.lake import Lake
+from docclean.flows.flow import clean_documents
+from docclean.transforms.common_paragraphs import CommonParagraphRule, common_keys, newly_common_sites
+from docclean.transforms.minhash import signatures
+from docclean.warehouse.catalog import run_checks, run_query
+from docclean.warehouse.lake import Lake
 
 pytestmark = pytest.mark.flow
 FOOTER = "Valley Courier is published daily by the Valley Media Group and its many reporters."

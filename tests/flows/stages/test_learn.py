@@ -8,13 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
-from flows.inputs import discover_files, write_manifest
-from flows.known_ids import write_known_ids
-from flows.readers import Limits, sources_from_files
-from flows.results import BatchOptions, LearnedBatch
-from flows.stages.clean import clean_batch
-from flows.stages.learn import learn_profiles, learn_site_templates
+from docclean.flows.inputs import discover_files, write_manifest
+from docclean.flows.known_ids import write_known_ids
+from docclean.flows.readers import Limits, sources_from_files
+from docclean.flows.results import BatchOptions, LearnedBatch
+from docclean.flows.stages.clean import clean_batch
+from docclean.flows.stages.learn import learn_profiles, learn_site_templates
 
 FOOTER = "Copyright Valley Times. All rights reserved."
 

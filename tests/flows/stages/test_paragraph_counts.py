@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from flows.stages.dedup import signature_matrix
-from flows.stages.paragraph_counts import count_paragraphs_by_site
-from transforms.common_paragraphs import paragraph_hashes
+from docclean.flows.stages.dedup import signature_matrix
+from docclean.flows.stages.paragraph_counts import count_paragraphs_by_site
+from docclean.transforms.common_paragraphs import paragraph_hashes
 
 FOOTER = "This article was produced by our newsroom and checked by the desk editors."
 QUOTE = "The minister said the new rules would take effect at the start of next year."

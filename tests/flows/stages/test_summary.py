@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from flows.results import COUNT_KEYS, COUNT_LABELS, RunCounts, RunSummary
-from flows.stages.summary import summary_markdown
+from docclean.flows.results import COUNT_KEYS, COUNT_LABELS, RunCounts, RunSummary
+from docclean.flows.stages.summary import summary_markdown
 
 DELIMITER = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+$")
 
