@@ -28,7 +28,7 @@ from docclean.flows.results import (
     now_utc,
 )
 from docclean.flows.rules import load_ruleset
-from docclean.warehouse.catalog import CheckFailed, build_catalog, check_candidate
+from docclean.warehouse.catalog import build_catalog, check_candidate
 from docclean.warehouse.lake import Lake, rows_to_table, write_parquet_atomic
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -151,18 +151,18 @@ def commit_run(lake: Lake, run: RunInfo, staged: dict[str, list[Path]], row: pa.
     return True
 
 
-def _retry_unless_check_failed(task: Any, task_run: Any, state: Any) -> bool:
-    """A broken data check fails the same way every time: only I/O errors are retried."""
+def _retry_on_io_error(_task: Any, _task_run: Any, state: Any) -> bool:
+    """Only I/O errors are worth another try; a failed data check or a bug fails the same way again."""
     try:
         state.result()
-    except CheckFailed:
-        return False
-    except Exception:
+    except OSError:
         return True
-    return True
+    except Exception:
+        return False
+    return False
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=_retry_unless_check_failed)
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=_retry_on_io_error)
 def load_lake(
     lake_root: str,
     run: RunInfo,
