@@ -32,6 +32,7 @@ def clean_document(
     detect_prose: bool = True,
     markdown: bool = True,
     record_syntax: bool = True,
+    text_layout: str | None = None,
 ) -> CleanDocument:
     """Strip boilerplate from one document's text and extract its metadata.
 
@@ -41,6 +42,8 @@ def clean_document(
     `detect_prose` the prose-region step (off for text an HTML extractor already reduced to the
     article); `markdown=False` takes the text literally instead of reducing markdown syntax;
     `record_syntax=False` reduces it without reporting it (markdown an HTML extractor wrote).
+    `text_layout` is recorded instead of the layout read from the text (`html` for a page the
+    extractor flattened).
 
     >>> doc = clean_document("Big News Today\\n\\nBy Jane Doe\\n\\nThe council met on Monday.")
     >>> doc.title, doc.authors, doc.text
@@ -76,4 +79,5 @@ def clean_document(
         language=hints.language or detect_language(body),
         removals=[*prior_removals, *doc.removals(reasons, syntax=record_syntax)],
         source_chars=len(prepared),
+        text_layout=text_layout or doc.layout,
     )

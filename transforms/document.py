@@ -168,6 +168,7 @@ def clean_source(
         site_profile=profiles.get(merged.site or ""),
         detect_prose=False,
         record_syntax=False,  # the markdown is the extractor's, not the page's
+        text_layout="html",
     )
     return CleanedSource(cleaned, merged)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from docclean.transforms.layout import read_layout
 from docclean.transforms.markdown import RenderedLine, render_line, render_plain
 from docclean.transforms.models import Removal
 
@@ -38,27 +39,34 @@ class LineDocument:
     prepared: str
     lines: list[Line]
     reasons: dict[str, str] = field(default_factory=dict)  # rule id -> reason, for removals
+    layout: str = "markdown"  # the layout `read_layout` detected (transforms/layout.py)
 
     @classmethod
     def parse(cls, prepared: str, *, markdown: bool = True) -> LineDocument:
-        """Split prepared text into lines; blank lines and headings delimit paragraphs.
+        """Split prepared text into blocks; blank lines and headings delimit paragraphs.
 
-        With `markdown=False` the text is taken literally (e.g. docclean's own plain output).
+        A block is one line, or the source lines of one hard-wrapped paragraph joined
+        (`transforms/layout.py`): its `raw` is the exact source slice, line breaks included, so
+        a removal still records the original text and offsets. With `markdown=False` the
+        text is taken literally (e.g. docclean's own plain output).
         """
+        sources = prepared.split("\n")
+        layout, blocks = read_layout(sources)
+        offsets = [0] * (len(sources) + 1)
+        for i, raw in enumerate(sources):
+            offsets[i + 1] = offsets[i] + len(raw) + 1
         lines: list[Line] = []
-        pos, para, new_para = 0, -1, True
-        for raw in prepared.split("\n"):
-            start, end = pos, pos + len(raw)
-            pos = end + 1
-            if not raw.strip():
-                new_para = True
-                continue
-            rendered = render_line(raw) if markdown else render_plain(raw)
+        para, previous_end = -1, -1
+        for first, last in blocks:
+            start, end = offsets[first], offsets[last] - 1
+            raw = prepared[start:end]
+            rendered = _render(raw, markdown=markdown, joined=last - first > 1)
+            new_para = first != previous_end
             if new_para or rendered.is_heading or (lines and lines[-1].rendered.is_heading):
                 para += 1
-            new_para = False
+            previous_end = last
             lines.append(Line(para, start, end, raw, rendered, len(rendered.text.split())))
-        return cls(prepared, lines)
+        return cls(prepared, lines, layout=layout.style)
 
     def paragraphs(self) -> list[list[Line]]:
         return [list(group) for _, group in groupby(self.lines, key=lambda line: line.para)]
@@ -123,3 +131,19 @@ class LineDocument:
         judged on its own into part of another, and cleaning the output again would differ.
         """
         return "\n\n".join("\n".join(line.text for line in kept) for kept in self.kept_paragraphs())
+
+
+# Stands for a line break inside a joined block while markdown is reduced: not whitespace, so a
+# link whose text or URL the wrapper broke still parses as one link; same length, so every span
+# still indexes the block's raw text.
+_JOIN = "\ue001"
+
+
+def _render(raw: str, *, markdown: bool, joined: bool) -> RenderedLine:
+    if not markdown:
+        return render_plain(raw)
+    if not joined:
+        return render_line(raw)
+    rendered = render_line(raw.replace("\n", _JOIN))
+    text = " ".join(rendered.text.replace(_JOIN, " ").split())
+    return RenderedLine(text, rendered.spans, rendered.is_heading, rendered.is_list_item, rendered.is_rule)

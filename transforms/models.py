@@ -51,6 +51,7 @@ class CleanDocument:
     language: str | None
     removals: list[Removal]
     source_chars: int
+    text_layout: str = "markdown"  # how the text was laid out: markdown, wrapped, wet, plain or html
 
     @property
     def word_count(self) -> int:

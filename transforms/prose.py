@@ -4,22 +4,20 @@ Site templates need several pages of a site; this works on one page of an unknow
 kept line gets a few cheap signals (words, share of its text that is link text, share of
 stop words, list or heading shape). The main region is the contiguous run of lines with the
 largest prose score net of link-heavy and short lines (a maximum-sum segment, as in Finn et
-al.'s body text extraction). Its tail is then cut where the page's after-matter starts: a
-comments, related-stories or share label (lines earlier rules already removed), or a long run
-of links, when what follows carries less prose than what precedes; also at an after-matter
-section label (references, about the author) and where timestamped date lines start to recur
-(a comment thread). Before the region only long
-link-free prose and the headline just above it survive; after it nothing does (comments,
-teasers and author boxes are prose too); inside it only short link-heavy lines go that are
-not linked subheadings or sentences.
+al.'s body text extraction); text without links counts runs of short labels as link lists
+(`labels.py`). The region's tail is cut where after-matter starts (`_cut_tail`). Before the
+region only long link-free prose and the headline just above it survive; after it nothing
+does (comments, teasers and author boxes are prose too); inside it only short link-heavy
+lines go that are not linked subheadings or sentences.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from docclean.transforms.labels import LabelSettings, LabelShape, label_runs
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.ruleset import Rule, default_ruleset
 
@@ -45,9 +43,8 @@ class LineSignals:
 
 @dataclass(frozen=True, slots=True)
 class ProseSettings:
-    """The `low_prose` rule's parameters and vocabulary (transforms/rules/site.toml says what
-    each does), read once per page. A user rule replacing `low_prose` brings its own vocabulary,
-    as it brings its own after-matter `patterns`: the lists have no defaults in code."""
+    """The `low_prose` rule's parameters and vocabulary (site.toml says what each does), read
+    once per page. A user rule replacing `low_prose` brings its own vocabulary and patterns."""
 
     rule: Rule  # its `patterns` are the after-matter section labels
     link_density: float = 0.5
@@ -73,6 +70,7 @@ class ProseSettings:
     comment_stamp: re.Pattern[str] = re.compile(r"(?!)")  # a time of day or age in a date line
     article_furniture_rules: frozenset[str] = frozenset()  # lines that belong to the article
     stop_words: frozenset[str] = frozenset()
+    labels: LabelSettings = LabelSettings()  # noqa: RUF009 (frozen: safe to share)
 
     @classmethod
     def of(cls, rule: Rule) -> ProseSettings:
@@ -85,6 +83,7 @@ class ProseSettings:
         if "comment_stamp" in values:
             values["comment_stamp"] = re.compile(values["comment_stamp"], re.IGNORECASE)
         values["stop_words"] = stop_words_of(rule)
+        values["labels"] = LabelSettings.of(rule.params, values["stop_words"])
         return cls(rule=rule, **values)
 
 
@@ -163,11 +162,19 @@ def strip_low_prose(doc: LineDocument, rule: Rule) -> None:
     settings = ProseSettings.of(rule)
     signals = [line_signals(line, settings.stop_words) for line in lines]
     link_limit = settings.link_density
-    # Plain text (a feed body, an extractor's output) carries no link lists: without a single
-    # link-heavy line there is no evidence of page furniture, so short lines there are content.
+    linked = any(s.link_density >= link_limit for s in signals)
+    # Menus and footers without links (WET, plain text) are runs of short capitalised labels:
+    # they weigh as link lists. Where links are, they tell menus better (a label run there is as
+    # often a list in the article: WCXB-dev markdown recall 0.960 -> 0.935).
+    shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
+    for i in label_runs(shapes, settings.labels) if not linked else ():
+        signals[i] = replace(signals[i], link_density=1.0)
+    # Without a link list or a label run (a feed body, a clean article) short lines are content.
     if sum(1 for s in signals if s.link_density >= link_limit) < settings.min_link_lines:
         return
     prose = _prose_lines(lines, signals, settings)
+    if not linked:  # runs of short lines are then the only sign of furniture: each costs more
+        settings = replace(settings, escalate_gaps=True)
     start, end = _max_segment(_scores(lines, signals, prose, settings))
     if end <= start:
         return  # no prose at all: nothing to anchor on, so nothing is judged furniture

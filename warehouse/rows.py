@@ -63,6 +63,7 @@ def article_row(
         "authors": document.authors,
         "published_at": document.published_at,
         "language": document.language,
+        "text_layout": document.text_layout,
         "text": document.text,
         "word_count": document.word_count,
         "char_count": len(document.text),

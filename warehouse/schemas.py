@@ -28,6 +28,7 @@ ARTICLES = pa.schema(
         pa.field("authors", pa.list_(pa.string()), nullable=False),
         pa.field("published_at", _TS),
         pa.field("language", pa.string()),
+        pa.field("text_layout", pa.string()),
         pa.field("text", pa.string(), nullable=False),
         pa.field("word_count", pa.int32(), nullable=False),
         pa.field("char_count", pa.int32(), nullable=False),

@@ -1,0 +1,122 @@
+"""Layout detection and block reading: any flattened text reads into the same blocks."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from docclean.transforms.clean import clean_document
+from docclean.transforms.layout import detect_layout, read_layout
+from docclean.transforms.lines import LineDocument
+from docclean.transforms.normalize import prepare_text
+from docclean.transforms.templates import learn_site_profile
+
+ARTICLE = [
+    "Council approves new river crossing",
+    "The city council voted on Monday to build a new bridge across the river, ending a debate "
+    "that has run for more than a decade and divided the neighbourhoods on either bank.",
+    "Construction is expected to start next spring and to take about three years, according "
+    "to the engineers who presented the plans to the council at the start of the meeting.",
+    "Residents who spoke at the meeting were mostly in favour, although some of them said that "
+    "the traffic on the narrow streets near the old ferry landing would become much worse.",
+    "The mayor said the bridge would be paid for by a regional fund and would not raise taxes "
+    "for anyone living in the city, a promise that opponents said they would hold her to.",
+]
+TOWNS = ["Ashford", "Bexley", "Carlow", "Dunmore", "Elgin", "Falkirk"]
+MENU = ["Home", "World", "Business", "Sport", "Weather", "Contact Us"]
+FOOTER = (
+    "Copyright Example Daily Post. All rights reserved. Read our privacy policy and terms of use before you comment."
+)
+
+
+def _page(n: int, style: str) -> str:
+    """Page n of a synthetic site: a menu, an article, a footer, in one flattening style."""
+    # Words, not digits, tell the pages apart: template keys fold digits.
+    paras = [f"{ARTICLE[0]} in {TOWNS[n]}", *(f"{p} {TOWNS[n]} adds its own detail here." for p in ARTICLE[1:])]
+    if style == "markdown":
+        return "\n".join(f"* [{m}](/{m.lower()})" for m in MENU) + "\n\n# " + "\n\n".join(paras) + f"\n\n{FOOTER}\n"
+    if style == "wet":
+        return "\n".join([*MENU, *paras, FOOTER]) + "\n"
+    body = [textwrap.fill(p, 78) for p in [*paras, FOOTER]]
+    if style == "wrapped":
+        return "\n".join(MENU) + "\n\n" + "\n\n".join(body) + "\n"
+    return "\n".join(MENU) + "\n\n" + "\n\n".join([*paras, FOOTER]) + "\n"  # plain
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"), [("markdown", "markdown"), ("wet", "wet"), ("wrapped", "wrapped"), ("plain", "plain")]
+)
+def test_layout_is_detected_per_document(style: str, expected: str) -> None:
+    assert clean_document(_page(1, style)).text_layout == expected
+
+
+def test_wrapped_paragraphs_are_rejoined_and_map_back_to_their_lines() -> None:
+    text = prepare_text(_page(1, "wrapped"))
+    doc = LineDocument.parse(text)
+    joined = [line for line in doc.lines if "\n" in line.raw]
+    assert len(joined) == 5  # four article paragraphs and the footer, each over several lines
+    for line in joined:
+        assert text[line.start : line.end] == line.raw
+        assert "\n" not in line.text
+    assert any(line.text.endswith("Bexley adds its own detail here.") for line in joined)
+
+
+@pytest.mark.parametrize("style", ["markdown", "wet", "wrapped", "plain"])
+def test_site_template_and_menu_go_in_every_layout(style: str) -> None:
+    pages = [_page(n, style) for n in range(6)]
+    profile = learn_site_profile("example.com", pages)
+    doc = clean_document(pages[0], site_profile=profile)
+    assert "Construction is expected to start next spring" in doc.text
+    assert "The mayor said the bridge" in doc.text
+    assert "privacy policy" not in doc.text
+    assert "Contact Us" not in doc.text and "Weather" not in doc.text
+    text = prepare_text(pages[0])
+    for removal in doc.removals:
+        assert text[removal.start : removal.end] == removal.text
+
+
+@pytest.mark.parametrize("style", ["wet", "wrapped"])
+def test_one_page_of_an_unknown_site_loses_its_menu(style: str) -> None:
+    doc = clean_document(_page(3, style))
+    assert "Weather" not in doc.text
+    assert "Residents who spoke at the meeting" in doc.text
+
+
+def test_a_footer_wrapped_on_one_page_and_not_on_another_is_the_same_template() -> None:
+    pages = [_page(n, "wrapped") for n in range(3)] + [_page(n, "wet") for n in range(3, 6)]
+    profile = learn_site_profile("example.com", pages)
+    for page in (pages[0], pages[-1]):
+        assert "privacy policy" not in clean_document(page, site_profile=profile).text
+
+
+NEGATIVES = {
+    "short paragraph": "It rained.",
+    "one-line quote": '"We will not give up," she said.',
+    "list in an article": "You will need:\n2 cups of flour\n1 egg\na pinch of salt\nwarm water",
+    "poem": "The fog comes\non little cat feet.\nIt sits looking\nover harbor and city\nand moves on.",
+    "address": "Write to us at:\nExample Daily Post\n12 High Street\nSpringfield\nSP1 2AB",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVES))
+@pytest.mark.parametrize("style", ["wet", "wrapped"])
+def test_short_lines_inside_an_article_survive(name: str, style: str) -> None:
+    """A poem, an address, a list or a short paragraph between paragraphs is article, not menu."""
+    paras = [textwrap.fill(p, 78) if style == "wrapped" else p for p in ARTICLE[1:]]
+    text = "\n\n".join([ARTICLE[0], paras[0], paras[1], NEGATIVES[name], paras[2], paras[3]]) + "\n"
+    doc = clean_document(text)
+    for line in NEGATIVES[name].split("\n"):
+        assert line in doc.text
+
+
+def test_layouts_of_unwrapped_text() -> None:
+    assert detect_layout(["Menu", "Home", "A sentence.", "Another."]).style == "wet"
+    assert detect_layout(["A paragraph.", "", "Another one.", "", "A third."]).style == "plain"
+    assert detect_layout([("a long paragraph of words " * 12).strip()] * 8).style != "wrapped"
+
+
+def test_list_items_headings_and_table_rows_are_never_joined() -> None:
+    width_line = "word " * 15 + "last"  # 79 columns: every line is full
+    lines = [width_line] * 6 + ["* an item that follows a full line", "# A heading", "a | b | c", "end of it."]
+    _, blocks = read_layout(lines)
+    assert blocks[-4:] == [(6, 7), (7, 8), (8, 9), (9, 10)]

@@ -1,0 +1,113 @@
+"""Page furniture without links: runs of short labels (menus, footers) in WET and plain text.
+
+Link density finds menus in markdown; text flattened without links (WET records, html2text
+with links off) keeps only their shape: short capitalised lines that are not sentences, one
+after another, or a whole menu wrapped into one block of capitalised words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_TAIL = ".!?,;:\"”'"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelShape:
+    """What label detection needs of one line."""
+
+    text: str
+    words: int
+    sentences: int
+    stopword_ratio: float
+    unspaced: bool
+    kept: bool
+
+    @classmethod
+    def of(cls, text: str, kept: bool, signals: Any) -> LabelShape:
+        """From a line's text and its prose signals (`prose.LineSignals`)."""
+        return cls(text, signals.words, signals.sentences, signals.stopword_ratio, signals.unspaced, kept)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSettings:
+    """The `low_prose` rule's label parameters (transforms/rules/site.toml says what each does)."""
+
+    max_words: int = 6
+    run_lines: int = 5
+    caps_share: float = 0.5
+    menu_caps_share: float = 0.8
+    min_stopword_ratio: float = 0.12
+    stop_words: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any], stop_words: frozenset[str]) -> LabelSettings:
+        """From the `low_prose` rule's params (`label_max_words`, `label_run_lines`, ...)."""
+        defaults = cls()
+        return cls(
+            max_words=int(params.get("label_max_words", defaults.max_words)),
+            run_lines=int(params.get("label_run_lines", defaults.run_lines)),
+            caps_share=float(params.get("label_caps_share", defaults.caps_share)),
+            menu_caps_share=float(params.get("menu_caps_share", defaults.menu_caps_share)),
+            min_stopword_ratio=float(params.get("min_stopword_ratio", defaults.min_stopword_ratio)),
+            stop_words=stop_words,
+        )
+
+
+def label_runs(lines: Sequence[LabelShape], settings: LabelSettings) -> list[int]:
+    """Indices of kept lines in runs of at least `run_lines` labels, and of menu blocks.
+
+    A label has at most `max_words` words, no sentence end, and mostly capitalised words (stop
+    words aside): "World", "Where I Live", "Contact Us". A real list's items, a poem's or an
+    address's lines come in shorter runs, or read as sentences or in lower case. Removed lines
+    and separators neither break a run nor extend it.
+
+    >>> shape = lambda t: LabelShape(t, len(t.split()), 0, 0.0, False, True)
+    >>> lines = [shape(t) for t in ["Home", "World", "UK", "Business", "Sport", "The council met."]]
+    >>> label_runs(lines, LabelSettings())
+    [0, 1, 2, 3, 4]
+    """
+    out: list[int] = []
+    run: list[int] = []
+    for i, line in enumerate(lines):
+        if not line.kept or line.words == 0:
+            continue
+        if is_label(line, settings):
+            run.append(i)
+            continue
+        if len(run) >= settings.run_lines:
+            out.extend(run)
+        run = []
+        if is_menu_block(line, settings):
+            out.append(i)
+    if len(run) >= settings.run_lines:
+        out.extend(run)
+    return sorted(out)
+
+
+def is_label(line: LabelShape, settings: LabelSettings) -> bool:
+    """A short line of capitalised words that does not end as a sentence does."""
+    if line.unspaced or not 0 < line.words <= settings.max_words or line.text[-1] in _SENTENCE_TAIL:
+        return False
+    words = [w for w in _WORD.findall(line.text) if w.casefold() not in settings.stop_words and not w.isdigit()]
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return capitalised >= settings.caps_share * len(words) if words else True
+
+
+def is_menu_block(line: LabelShape, settings: LabelSettings) -> bool:
+    """A long block of capitalised labels with no sentence in it: a menu wrapped as a paragraph.
+
+    >>> menu = "News World UK England Wales Business Politics Health"
+    >>> is_menu_block(LabelShape(menu, 8, 0, 0.0, False, True), LabelSettings())
+    True
+    """
+    if line.unspaced or line.words < settings.run_lines or line.sentences:
+        return False
+    if line.stopword_ratio >= settings.min_stopword_ratio:
+        return False
+    words = [w for w in _WORD.findall(line.text) if not w.isdigit()]
+    return sum(1 for w in words if w[0].isupper()) >= settings.menu_caps_share * len(words)

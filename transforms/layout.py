@@ -1,0 +1,123 @@
+"""Read any flattened text into the same blocks, whatever its layout.
+
+Crawlers flatten pages in several layouts: markdown with one paragraph a line (html2text with
+wrapping off), text hard-wrapped at a fixed width (html2text's default, 78 columns), WET
+records (one block a line, no markup, no blank lines) and plain text with blank lines between
+paragraphs. Cleaning judges blocks, not physical lines: a paragraph wrapped over six lines is
+one paragraph, and a footer wrapped on one page and not on another is the same footer.
+
+`read_layout` names the layout and says which source lines form each block. It never edits
+text: a block is a range of source lines, so everything judged on it maps back to their exact
+offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Lines that start a block of their own: a list item, heading, quote, table row or separator.
+_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|#{1,6}\s|>|\||-{3}|={3}|\*{3}|_{3})")
+# A table row or separator html2text writes ("a | b", "---|---"): never part of a paragraph.
+_TABLE = re.compile(r"(?:^\s*\|)|(?:\s\|\s)|(?:-{3}\|)|(?:\|\s*$)")
+_MARKUP = re.compile(r"\]\(|^\s*#{1,6}\s|^\s{0,3}[-*+]\s|\*\*|^\s*>|^\s*\|")
+
+MIN_WRAPPED_LINES = 6  # full-width lines a document needs before a wrap width is believed
+WRAP_BAND = 15  # a wrapped line is at most this much shorter than the width (words are short)
+WRAP_SHARE = 0.25  # of the lines long enough to have been wrapped, at least this many in the band
+OVER_SHARE = 0.04  # lines longer than the width that had a space to break at: wrapping is off
+MIN_WIDTH, MAX_WIDTH = 40, 160
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A document's layout: `markdown`, `wrapped`, `wet` or `plain`, and its wrap width."""
+
+    style: str
+    wrap_width: int | None = None  # columns, for `wrapped`
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The column width the text was hard-wrapped at, or None when it was not wrapped.
+
+    A wrapper fills each line up to the width, so most lines long enough to have been wrapped
+    end in a narrow band just under it, and no line is longer unless it had nowhere to break.
+
+    >>> wrap_width(["word " * 15 + "end"] * 8 + ["short line"])
+    78
+    >>> wrap_width(["a sentence of some length that runs on"] * 3 + ["x " * 200]) is None
+    True
+    """
+    # List items, headings and table rows are not wrapped by the usual converters (html2text).
+    lengths = sorted(
+        len(line.rstrip())
+        for line in lines
+        if " " in line.strip() and not _BLOCK_START.match(line) and not _TABLE.search(line)
+    )
+    long_enough = [n for n in lengths if n >= MIN_WIDTH - WRAP_BAND]
+    if len(long_enough) < MIN_WRAPPED_LINES:
+        return None
+    # The width: the longest length that all but OVER_SHARE of the long lines stay within.
+    width = long_enough[min(len(long_enough) - 1, int(len(long_enough) * (1 - OVER_SHARE)))]
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        return None
+    band = sum(1 for n in long_enough if width - WRAP_BAND < n <= width)
+    if band < MIN_WRAPPED_LINES or band < WRAP_SHARE * len(long_enough):
+        return None
+    return width
+
+
+def detect_layout(lines: list[str]) -> Layout:
+    """Name a document's layout from its lines.
+
+    >>> detect_layout(["Menu", "Home", "A first sentence here.", "Another one."]).style
+    'wet'
+    >>> detect_layout(["# Title", "", "Some [link](http://x) text.", "", "More text."]).style
+    'markdown'
+    """
+    width = wrap_width(lines)
+    if width is not None:
+        return Layout("wrapped", width)
+    content = [line for line in lines if line.strip()]
+    if not content:
+        return Layout("plain")
+    marked = sum(1 for line in content if _MARKUP.search(line))
+    if marked >= 2 and marked * 20 >= len(content):
+        return Layout("markdown")
+    blank = len(lines) - len(content)
+    if blank * 3 < len(content):
+        return Layout("wet")
+    return Layout("plain")
+
+
+def read_layout(lines: list[str]) -> tuple[Layout, list[tuple[int, int]]]:
+    """The layout and the blocks: half-open ranges of non-blank source line indices.
+
+    In wrapped text a line joins the one before it when that one was full (the next word would
+    not have fitted within the width) and neither is a list item, heading, table row or a hard
+    line break (trailing space, html2text's `<br>`). In every other layout a line is a block.
+
+    >>> read_layout(["aaa bbb ccc ddd eee fff ggg hhh iii jjj kkk lll mmm nnn ooo ppp qqq rr"] * 7 + ["end."])[1][0]
+    (0, 8)
+    """
+    layout = detect_layout(lines)
+    blocks: list[tuple[int, int]] = []
+    width = layout.wrap_width
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if width is not None and blocks and blocks[-1][1] == i and _continues(lines[i - 1], line, width):
+            blocks[-1] = (blocks[-1][0], i + 1)
+        else:
+            blocks.append((i, i + 1))
+    return layout, blocks
+
+
+def _continues(previous: str, line: str, width: int) -> bool:
+    """`line` is the wrapped continuation of `previous` (the line just above it)."""
+    if previous.endswith(" ") or _BLOCK_START.match(line) or _TABLE.search(line) or _TABLE.search(previous):
+        return False
+    if _BLOCK_START.match(previous) and (len(previous) > width or not previous.lstrip().startswith(("* ", "- ", "+ "))):
+        return False  # a heading or quote marker line ends where it ends; a list item may wrap
+    first_word = len(line.split(None, 1)[0])
+    return len(previous) + 1 + first_word > width - 1
