@@ -294,6 +294,9 @@ def check_candidate(lake: Lake, staged: Mapping[str, Sequence[Path]], runs_row: 
     so a run that fails here (or is killed here) leaves the lake as it was. Raises CheckFailed
     naming each broken check with a few of its rows.
     """
+    run_id = runs_row["run_id"][0].as_py()
+    # A retried commit finds some staged files moved already: they are among the table's files.
+    staged = {table: lake.not_yet_moved(table, run_id, list(paths)) for table, paths in staged.items()}
     con = duckdb.connect(config=_NO_AUTOLOAD)
     try:
         con.register("candidate_run", runs_row)
