@@ -7,7 +7,9 @@ inside the commands, after `apply_prefect_defaults`: it reads its settings at im
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -92,7 +94,7 @@ def run(
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
     _run_flow(
         target,
-        _task_runner(runner, workers, dask_address),
+        lambda: _task_runner(runner, workers, dask_address),
         verbose,
         inputs=inputs,
         batch_size=batch_size,
@@ -129,7 +131,7 @@ def reprocess(
     err.print(f"[bold]docclean[/] reprocessing {target.root} ({n_batches} batches)")
     _run_flow(
         target,
-        local_task_runner(workers),
+        lambda: local_task_runner(workers),
         verbose,
         reprocess=True,
         rules_dir=str(rules) if rules else None,
@@ -193,28 +195,60 @@ def dask_task_runner(address: str | None, workers: int) -> TaskRunner:
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
 
 
-def _run_flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: Any) -> None:
+def _run_flow(target: Lake, task_runner: Callable[[], TaskRunner], verbose: bool, **params: Any) -> None:
     """Run `clean-documents` on `target` with one Prefect API for it and its workers; print its summary.
 
-    A busy lake or a bad rule file is one red line and exit code 2.
+    The lake's lock is taken first, before Prefect starts (the flow takes it again, re-entrantly,
+    for callers that start it some other way): a busy lake is refused at once. A busy lake or a
+    bad rule file is one red line and exit code 2; a full disk or a lake folder that cannot be
+    written is one line saying what to do, exit code 1, and the lake as it was.
     """
+    from docclean.warehouse.lake import LakeBusyError, cannot_write
+
+    try:
+        with target.writer_lock():
+            committed_before = target.committed_run_ids()
+            try:
+                summary = _flow(target, task_runner(), verbose, **params)
+            except OSError as exc:
+                if (hint := cannot_write(exc, target.root)) is None:
+                    raise
+                err.print(f"[red]error:[/] {hint}; {_after_failure(target, committed_before)}")
+                raise typer.Exit(1) from None
+    except LakeBusyError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    except OSError as exc:  # taking the lock: the lake's folder cannot be written at all
+        if (hint := cannot_write(exc, target.root)) is None:
+            raise
+        err.print(f"[red]error:[/] {hint}")
+        raise typer.Exit(1) from None
+    _print_summary(summary)
+
+
+def _flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: Any) -> Any:
+    """The flow run itself (Prefect imported here, after the lock); returns its RunSummary."""
     apply_prefect_defaults(verbose)
     from docclean.flows.flow import clean_documents
     from docclean.transforms.ruleset import RuleError
-    from docclean.warehouse.lake import LakeBusyError
 
     with shared_api():
         try:
-            summary = clean_documents.with_options(task_runner=task_runner)(
+            return clean_documents.with_options(task_runner=task_runner)(
                 lake=str(target.root), show_progress=True, **params
             )
-        except LakeBusyError as exc:
-            err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2) from None
         except RuleError as exc:
             err.print(f"[red]error in your rules:[/] {exc}")
             raise typer.Exit(2) from None
-    _print_summary(summary)
+
+
+def _after_failure(target: Lake, committed_before: set[str]) -> str:
+    """After a failed run, still under the lock: remove what it staged unless it committed; say which."""
+    if target.committed_run_ids() != committed_before:
+        return "the run was committed before that; run again once it is fixed to finish its clean-up"
+    with contextlib.suppress(OSError):
+        target.recover()
+    return "this run was not committed: the lake is as it was"
 
 
 def _print_summary(summary: Any) -> None:

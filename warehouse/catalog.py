@@ -2,13 +2,20 @@
 
 Views read `read_parquet(<absolute glob>, union_by_name = true)`, so new files show up without
 a refresh and older files written before a column existed still read. The catalog is rebuilt
-in a temporary file and renamed into place; readers open it read-only and never block a run.
+in a temporary file and renamed into place, and again when it is opened from another folder
+than the one it was built for (a moved or copied lake), so it never reads an old location.
+
+`docclean query` (and `explain`, `report`, the checks) do not open it: they get the same views
+in a sandbox (`connect_readonly`), an in-memory DuckDB that reads the lake's files through
+pyarrow and has no file system, extensions or settings of its own. See `connect_readonly`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -17,6 +24,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 from docclean.warehouse.crash import crash_point
 from docclean.warehouse.lake import Lake
 from docclean.warehouse.schemas import TABLES, WRITE_MODES, WriteMode
@@ -115,14 +123,16 @@ def _create_views(con: duckdb.DuckDBPyConnection, sources: Mapping[str, str]) ->
 
 
 def build_catalog(lake: Lake) -> Path:
-    """(Re)write `<lake>/docclean.duckdb` with every view in `warehouse/sql/views/`."""
+    """(Re)write `<lake>/docclean.duckdb` with every view in `warehouse/sql/views/`, for this root."""
     lake.root.mkdir(parents=True, exist_ok=True)
     tmp = lake.root / f".{lake.catalog_path.name}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
         _create_views(con, {f"{table}_source": _source(lake, table) for table in TABLES})
-        con.execute("CREATE TABLE catalog_info AS SELECT ? AS definition", [catalog_definition()])
+        con.execute(
+            "CREATE TABLE catalog_info AS SELECT ? AS definition, ? AS root", [catalog_definition(), str(lake.root)]
+        )
     finally:
         con.close()
     crash_point("cataloging")
@@ -140,42 +150,94 @@ def catalog_definition() -> str:
     return digest.hexdigest()[:16]
 
 
-def _is_current(path: Path) -> bool:
+def _is_current(lake: Lake) -> bool:
+    """The catalog exists, was written by this docclean version, and for the folder it is in."""
     try:
-        con = duckdb.connect(str(path), read_only=True, config=_NO_AUTOLOAD)
+        con = duckdb.connect(str(lake.catalog_path), read_only=True, config=_NO_AUTOLOAD)
     except duckdb.Error:
         return False
     try:
-        return con.sql("SELECT definition FROM catalog_info").fetchall() == [(catalog_definition(),)]
+        return con.sql("SELECT definition, root FROM catalog_info").fetchall() == [
+            (catalog_definition(), str(lake.root))
+        ]
     except duckdb.Error:
         return False
     finally:
         con.close()
 
 
-def connect_readonly(lake: Lake) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the catalog; fails with a clear message if there is none.
+def refresh_catalog(lake: Lake) -> Path:
+    """The lake's catalog, rebuilt first if another docclean version wrote it or the lake has moved.
 
-    A catalog written by another docclean version is rebuilt first (temp file and rename, so
-    this is safe beside a running writer), so new views and columns appear after an upgrade.
+    Safe beside a running writer (temporary file and rename). Raises OSError or duckdb.Error
+    when the lake folder cannot be written.
+    """
+    if not _is_current(lake):
+        build_catalog(lake)
+    return lake.catalog_path
+
+
+# The sandbox's settings, applied in this order once its views exist: no Python variables as
+# tables, no file system at all (files, globs, COPY, ATTACH, EXPORT, INSTALL, LOAD, secrets), and
+# no way to change any of it back.
+_SANDBOX = (
+    "SET python_enable_replacements = false",
+    "SET python_scan_all_frames = false",
+    "SET enable_external_access = false",
+    "SET lock_configuration = true",
+)
+
+
+def connect_readonly(lake: Lake) -> duckdb.DuckDBPyConnection:
+    """A connection that reads the lake's views and nothing else, whatever SQL it is given.
+
+    An in-memory DuckDB with the catalog's views over the lake's files as pyarrow datasets
+    (listed now; `runs` first, so a run committing meanwhile is either whole or absent), then
+    `enable_external_access = false` with no allowed folder and `lock_configuration = true`:
+    DuckDB itself cannot open any file, not even in the lake (an allowed folder would let
+    `COPY ... TO` and `ATTACH` write there), load or install an extension, or undo that. Statements
+    that create or drop things act on this connection's memory only and end with it.
+
+    The catalog file is refreshed on the way (best effort: a read-only lake still reads).
     """
     if not lake.catalog_path.exists():
         raise QueryError(
             f"no catalog at {lake.catalog_path}: run `docclean run` first, or pass the --lake you ran with"
         )
-    if not _is_current(lake.catalog_path):
-        build_catalog(lake)
-    return duckdb.connect(
-        str(lake.catalog_path),
-        read_only=True,
-        config=_NO_AUTOLOAD,
-    )
+    with contextlib.suppress(OSError, duckdb.Error):
+        refresh_catalog(lake)  # for DuckDB users of the catalog file; the sandbox does not need it
+    con = duckdb.connect(config=_NO_AUTOLOAD)
+    try:
+        sources = {}
+        for table in sorted(TABLES, key=lambda t: t != "runs"):
+            sources[f"{table}_source"] = _dataset_source(con, lake, table)
+        _create_views(con, sources)
+        for setting in _SANDBOX:
+            con.execute(setting)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _dataset_source(con: duckdb.DuckDBPyConnection, lake: Lake, table: str) -> str:
+    """A table's committed and uncommitted files as a pyarrow dataset registered on `con`, in the
+    current schema (a column a file lacks reads NULL); the relation `_CURRENT_ROWS` filters."""
+    files = lake.files(table)
+    if not files:
+        return _source(lake, table)  # typed and empty
+    name = f"{table}_files"
+    con.register(name, ds.dataset([str(path) for path in files], format="parquet", schema=TABLES[table]))
+    names = ", ".join(f'"{field.name}"' for field in TABLES[table])
+    return f"(SELECT {names} FROM {name})"
 
 
 def run_query(lake: Lake, sql: str, params: list[Any] | None = None) -> QueryResult:
-    """Run read-only SQL against the catalog; the result of the last statement is returned.
+    """Run SQL against the lake's views in the sandbox; the result of the last statement is returned.
 
-    `params` binds `?` placeholders (single-statement queries only).
+    Statements that are not reads are refused up front with a plain message; whatever gets past
+    that (`EXPLAIN ANALYZE COPY ...`, a table function over a path) meets the sandbox, which
+    cannot reach any file. `params` binds `?` placeholders (single-statement queries only).
     """
     con = connect_readonly(lake)
     try:
@@ -189,17 +251,27 @@ def run_query(lake: Lake, sql: str, params: list[Any] | None = None) -> QueryRes
             kind = statement.type.name
             if kind not in _READ_STATEMENTS:
                 raise QueryError(f"`docclean query` only reads; {kind} statements are not allowed")
-        result = None
+        result = QueryResult([], [])
         for statement in statements:
             try:
-                result = con.sql(statement.query, params=params) if params else con.sql(statement.query)
+                relation = con.sql(statement.query, params=params) if params else con.sql(statement.query)
+                if relation is not None:  # relations are lazy: errors may come with the rows
+                    result = QueryResult(list(relation.columns), relation.fetchall())
             except duckdb.Error as exc:
-                raise QueryError(str(exc)) from exc
-        if result is None:
-            return QueryResult([], [])
-        return QueryResult(list(result.columns), result.fetchall())
+                raise QueryError(_explained(exc)) from exc
+        return result
     finally:
         con.close()
+
+
+def _explained(exc: duckdb.Error) -> str:
+    """DuckDB's message, with what the sandbox refused said in docclean's terms."""
+    path_as_table = isinstance(exc, duckdb.CatalogException) and re.search(r"Table with name \S*/", str(exc))
+    if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in str(exc) or path_as_table:
+        return (
+            f"`docclean query` only reads the lake's views: no other files, extensions or settings (DuckDB said: {exc})"
+        )
+    return str(exc)
 
 
 class CheckFailed(RuntimeError):
@@ -222,6 +294,9 @@ def check_candidate(lake: Lake, staged: Mapping[str, Sequence[Path]], runs_row: 
     so a run that fails here (or is killed here) leaves the lake as it was. Raises CheckFailed
     naming each broken check with a few of its rows.
     """
+    run_id = runs_row["run_id"][0].as_py()
+    # A retried commit finds some staged files moved already: they are among the table's files.
+    staged = {table: lake.not_yet_moved(table, run_id, list(paths)) for table, paths in staged.items()}
     con = duckdb.connect(config=_NO_AUTOLOAD)
     try:
         con.register("candidate_run", runs_row)

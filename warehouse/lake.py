@@ -14,6 +14,7 @@ A run becomes visible by writing its `runs/<run_id>.parquet` last: views only sh
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import fcntl
 import os
@@ -35,6 +36,10 @@ DATA_TABLES = tables_written(WriteMode.LATEST_PER_SOURCE)
 RUN_TABLES = tuple(table for table in TABLES if table != "runs")
 CATALOG_NAME = "docclean.duckdb"
 _ROW_GROUP_ROWS = 10_000
+
+
+# Lake roots whose write lock this context holds (`Lake.writer_lock`).
+_HELD: contextvars.ContextVar[frozenset[Path]] = contextvars.ContextVar("docclean_held_locks", default=frozenset())
 
 
 class LakeBusyError(RuntimeError):
@@ -69,7 +74,14 @@ class Lake:
 
     @contextlib.contextmanager
     def writer_lock(self) -> Iterator[None]:
-        """Hold the lake's write lock, or fail at once with a message naming the holder."""
+        """Hold the lake's write lock, or fail at once with a message naming the holder.
+
+        Re-entrant within one context (not across threads or processes): `docclean run` takes it
+        before Prefect starts, and the flow it then calls takes it again without refusing itself.
+        """
+        if self.root in _HELD.get():
+            yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / ".lock"
         with open(path, "a+") as handle:
@@ -88,9 +100,11 @@ class Lake:
             handle.truncate()
             handle.write(f"pid {os.getpid()}\n")
             handle.flush()
+            token = _HELD.set(_HELD.get() | {self.root})
             try:
                 yield
             finally:
+                _HELD.reset(token)
                 handle.seek(0)
                 handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)
@@ -259,17 +273,47 @@ class Lake:
                 removed.append(leftover)
         return removed
 
+    def commit_target(self, table: str, run_id: str, staged: Path) -> Path:
+        """Where `commit` moves a run's staged file of `table`."""
+        return self.table_dir(table) / f"{run_id}-{staged.name}"
+
+    def not_yet_moved(self, table: str, run_id: str, staged: list[Path]) -> list[Path]:
+        """The staged files an earlier attempt of this commit (retried after an I/O error) did not
+        move yet; those it moved are in the table already, invisible until the `runs` row."""
+        return [path for path in staged if path.exists() or not self.commit_target(table, run_id, path).exists()]
+
     def commit(self, run_id: str, staged: dict[str, list[Path]], runs_row: pa.Table) -> None:
-        """Move a run's staged files into place, then write its `runs` row: the commit point."""
+        """Move a run's staged files into place, then write its `runs` row: the commit point.
+
+        Safe to retry after an error part-way (a full disk): files already moved stay moved.
+        """
         for table, paths in staged.items():
-            target_dir = self.table_dir(table)
-            target_dir.mkdir(parents=True, exist_ok=True)
-            for path in paths:
-                os.replace(path, target_dir / f"{run_id}-{path.name}")
+            self.table_dir(table).mkdir(parents=True, exist_ok=True)
+            for path in self.not_yet_moved(table, run_id, paths):
+                os.replace(path, self.commit_target(table, run_id, path))
                 crash_point("committing")
         runs_file = self.table_dir("runs") / f"{run_id}.parquet"
         write_parquet_atomic(runs_row, runs_file, staging=self.staging_dir(run_id), table="runs")
         shutil.rmtree(self.staging_dir(run_id), ignore_errors=True)
+
+
+# What an OSError (or DuckDB's IOException, which carries only text) means for a lake's folder.
+_FULL = ({errno.ENOSPC, errno.EDQUOT}, ("No space left on device", "Disk quota exceeded"))
+_READ_ONLY = ({errno.EROFS, errno.EACCES, errno.EPERM}, ("Read-only file system", "Permission denied"))
+
+
+def cannot_write(exc: BaseException, root: Path) -> str | None:
+    """One line saying what to do when `exc` means `root` cannot be written (disk full, read-only
+    folder or file system, no permission); None for any other error."""
+    code, text = getattr(exc, "errno", None), str(exc).splitlines()[0] if str(exc) else ""
+    if code in _FULL[0] or any(marker in text for marker in _FULL[1]):
+        return f"the disk holding {root} is full ({text}): free some space and try again"
+    if code in _READ_ONLY[0] or any(marker in text for marker in _READ_ONLY[1]):
+        return (
+            f"{root} cannot be written ({text}): make it writable, or work on a writable copy "
+            "(`cp -r` it and pass --lake COPY)"
+        )
+    return None
 
 
 def file_keys(uris: pa.Array, sizes: pa.Array, mtimes: pa.Array) -> pa.Array:

@@ -8,13 +8,14 @@ renamed into place like the catalog, so searching never blocks a run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from importlib import resources
 from pathlib import Path
 
 import duckdb
-from docclean.warehouse.catalog import QueryError, QueryResult
-from docclean.warehouse.lake import Lake
+from docclean.warehouse.catalog import QueryError, QueryResult, refresh_catalog
+from docclean.warehouse.lake import Lake, cannot_write
 
 SEARCH_NAME = "search.duckdb"
 _NO_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -55,7 +56,11 @@ def _index_runs(path: Path) -> set[str] | None:
 
 
 def ensure_search_index(lake: Lake) -> Path:
-    """Build `<lake>/search.duckdb` unless it already covers every committed run."""
+    """Build `<lake>/search.duckdb` unless it already covers every committed run.
+
+    The index is written in the lake's folder: a read-only or full disk ends in a QueryError
+    saying what to do, and the lake as it was.
+    """
     target = lake.root / SEARCH_NAME
     committed = lake.committed_run_ids()
     if _index_runs(target) == committed:
@@ -63,8 +68,23 @@ def ensure_search_index(lake: Lake) -> Path:
     if not lake.catalog_path.exists():
         raise QueryError(f"no catalog at {lake.catalog_path}: run `docclean run` first")
     tmp = lake.root / f".{SEARCH_NAME}.{os.getpid()}.tmp"
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config=_NO_AUTOLOAD)
+    try:
+        refresh_catalog(lake)  # ATTACHed below: it must read this folder, even if the lake moved
+        tmp.unlink(missing_ok=True)
+        _build_index(lake, tmp)
+        os.replace(tmp, target)
+    except (OSError, duckdb.IOException) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        hint = cannot_write(exc, lake.root)
+        if hint is None:
+            raise
+        raise QueryError(f"search keeps its index in the lake folder, and {hint}") from exc
+    return target
+
+
+def _build_index(lake: Lake, path: Path) -> None:
+    con = duckdb.connect(str(path), config=_NO_AUTOLOAD)
     try:
         _load_fts(con)
         catalog = str(lake.catalog_path).replace("'", "''")
@@ -81,8 +101,6 @@ def ensure_search_index(lake: Lake) -> Path:
         )
     finally:
         con.close()
-    os.replace(tmp, target)
-    return target
 
 
 def search_articles(lake: Lake, terms: str, limit: int = 20) -> QueryResult:

@@ -1,0 +1,134 @@
+"""`docclean run` on a lake it cannot use: refused at once when busy; a full disk or a folder it
+cannot write ends in one line saying what to do, a non-zero exit, and the lake as it was."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docclean.flows.flow  # noqa: F401  (imported now: the stages hold the writer they imported)
+import pytest
+from docclean.flows.cli import app
+from docclean.warehouse.lake import Lake
+from typer.testing import CliRunner
+
+from tests.conftest import ROOT
+from tests.warehouse.conftest import ARTICLES, load_folder
+
+
+def _fingerprint(root: Path) -> dict[str, str]:
+    """Every file of the lake but its lock, with its bytes' hash."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> tuple[Lake, Path]:
+    """A committed lake (built without Prefect) and a folder of new documents for the next run."""
+    first = tmp_path / "first"
+    first.mkdir()
+    for name, text in ARTICLES.items():
+        (first / name).write_text(text)
+    lake = Lake.at(tmp_path / "lake")
+    assert load_folder(lake, first, "run-1")
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "volcano.txt").write_text("Volcano Erupts\n\nThe volcano erupted at dawn, covering the valley in ash.\n")
+    return lake, new
+
+
+def _one_line(output: str) -> str:
+    return " ".join(output.split())
+
+
+def test_a_busy_lake_is_refused_at_once_naming_the_holder(loaded) -> None:
+    lake, new = loaded
+    before = _fingerprint(lake.root)
+    with lake.writer_lock():  # a run in progress, in this process; the CLI runs in another
+        started = time.monotonic()
+        busy = subprocess.run(
+            [sys.executable, "-m", "docclean.flows.cli", "run", str(new), "--lake", str(lake.root)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        seconds = time.monotonic() - started
+    assert busy.returncode == 2, busy.stderr
+    assert f"another docclean run is writing to {lake.root} (pid {os.getpid()})" in _one_line(busy.stderr)
+    assert "Traceback" not in busy.stderr
+    assert seconds < 5, f"refused after {seconds:.1f} s: the lock must be taken before Prefect starts"
+    assert _fingerprint(lake.root) == before
+
+
+def _no_space(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize(
+    "writer",
+    [
+        "docclean.warehouse.lake.write_parquet_atomic",  # the commit point: the runs row
+        "docclean.flows.stages.clean.write_parquet_atomic",  # a batch task's staged files
+    ],
+)
+def test_a_full_disk_ends_in_one_line_and_leaves_the_lake_as_it_was(loaded, monkeypatch, writer: str) -> None:
+    lake, new = loaded
+    before = _fingerprint(lake.root)
+    monkeypatch.setattr(writer, _no_space)
+    result = CliRunner().invoke(app, ["run", str(new), "--lake", str(lake.root), "--workers", "1"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    message = _one_line(result.output)
+    assert f"error: the disk holding {lake.root} is full" in message
+    assert "free some space" in message and "the lake is as it was" in message
+    assert "Traceback" not in result.output
+    assert _fingerprint(lake.root) == before
+
+
+def test_a_lake_folder_that_cannot_be_written_ends_in_one_line(loaded, monkeypatch) -> None:
+    """As root, chmod stops nothing: the lake module's `open` fails as on a read-only file system."""
+    import builtins
+
+    import docclean.warehouse.lake as lake_module
+
+    lake, new = loaded
+    before = _fingerprint(lake.root)
+
+    def read_only_open(path, mode="r", *args, **kwargs):
+        if any(flag in mode for flag in "wa+x"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return builtins.open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(lake_module, "open", read_only_open, raising=False)
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["run", str(new), "--lake", str(lake.root)])
+    assert result.exit_code == 1, result.output
+    message = _one_line(result.output)
+    assert f"error: {lake.root} cannot be written" in message and "writable copy" in message
+    assert "Traceback" not in result.output
+    assert time.monotonic() - started < 5  # found when taking the lock, before Prefect starts
+    assert _fingerprint(lake.root) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through chmod")
+def test_a_read_only_lake_folder_ends_in_one_line(loaded) -> None:
+    lake, new = loaded
+    (lake.root / ".lock").unlink(missing_ok=True)
+    before = _fingerprint(lake.root)
+    lake.root.chmod(0o555)
+    try:
+        result = CliRunner().invoke(app, ["run", str(new), "--lake", str(lake.root)])
+    finally:
+        lake.root.chmod(0o755)
+    assert result.exit_code == 1, result.output
+    assert "cannot be written" in _one_line(result.output)
+    assert _fingerprint(lake.root) == before
