@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT
 
 # `docclean --help` lists these, in this order: those that write the lake, then those that read it.
-COMMANDS = ["run", "reprocess", "serve", "query", "search", "report", "explain"]
+COMMANDS = ["run", "reprocess", "serve", "query", "search", "report", "explain", "info", "export"]
 
 
 def _help(*args: str):
