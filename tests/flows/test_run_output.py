@@ -25,3 +25,13 @@ def test_the_hint_uses_the_lake_the_run_wrote(two_runs, capsys: pytest.CaptureFi
     cli._print_summary(two_runs.second)
     printed = " ".join(capsys.readouterr().out.split())  # rich may wrap a long path
     assert f"docclean query --lake {two_runs.lake} " in printed
+
+
+def test_docclean_run_returns_the_flows_summary(two_runs) -> None:
+    from docclean.flows.results import RunSummary
+
+    first, second = two_runs.first, two_runs.second
+    assert isinstance(first, RunSummary) and first.committed and second.committed
+    assert (first.counts.n_documents, first.counts.n_articles) == (2, 2)
+    assert (second.counts.n_documents, second.counts.n_articles) == (2, 2)
+    assert first.lake == second.lake == str(two_runs.lake)
