@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from docclean.flows.cli_common import LakeOption, err, lake_at, reported
@@ -59,8 +61,8 @@ def export(
             with _text_out(out) as handle:
                 rows, files = write_jsonl(selection, handle), 1
         elif kind is ExportFormat.parquet:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            rows, files = write_parquet(selection, out)
+            with _replaced(out) as partial:
+                rows, files = write_parquet(selection, partial)
         else:
             stats = export_dataset_folder(selection, out, since_run, sql)
             rows, files = stats.rows, stats.files
@@ -81,19 +83,31 @@ def _format_of(out: Path) -> ExportFormat:
 
 
 @contextlib.contextmanager
-def _text_out(out: Path):
+def _replaced(out: Path) -> Iterator[Path]:
+    """A temporary file beside `out` that replaces it once written: a failed export leaves no torn file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        yield partial
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _text_out(out: Path) -> Iterator[IO[str]]:
     if str(out) == "-":
         yield sys.stdout
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.name.endswith(".gz"):
-        import gzip
+    with _replaced(out) as partial:
+        if out.name.endswith(".gz"):
+            import gzip
 
-        with gzip.open(out, "wt", encoding="utf-8") as handle:
-            yield handle
-    else:
-        with open(out, "w", encoding="utf-8") as handle:
-            yield handle
+            with gzip.open(partial, "wt", encoding="utf-8") as handle:
+                yield handle
+        else:
+            with open(partial, "w", encoding="utf-8") as handle:
+                yield handle
 
 
 def stream_jsonl(lake: Path | None, sql: str) -> int:

@@ -97,8 +97,9 @@ def test_wheel_installs_and_cleans_outside_the_checkout(tmp_path: Path) -> None:
             "assert docclean.__file__.startswith(sys.prefix), docclean.__file__\n"
             "doc = docclean.clean_text(open('pages/004_d555b713710f6780.txt').read())\n"
             "print(doc.title); print(doc.authors)\n"
-        "page = '<html><body><nav>Home</nav><article><h1>Rain</h1>' + '<p>Rivers rose after rain fell all week.</p>' * 5\n"
-        "print(docclean.clean_html(page + '</article></body></html>', 'https://example.com/a').title)\n"
+            "body = '<p>Rivers rose after rain fell all week.</p>' * 5\n"
+            "page = f'<html><body><nav>Home</nav><article><h1>Rain</h1>{body}</article></body></html>'\n"
+            "print(docclean.clean_html(page, 'https://example.com/a').title)\n"
             "assert 'prefect' not in sys.modules\n"
             "from docclean.flows.settings import checkout_root, default_lake; print(checkout_root(), default_lake())\n"
         ),

@@ -77,6 +77,8 @@ def record_batches(lake: Lake, sql: str | None = None, since_run: str | None = N
     def batches() -> Iterator[pa.RecordBatch]:
         try:
             yield from reader
+        except (duckdb.Error, pa.ArrowException) as exc:  # raised while rows stream, e.g. a bad cast
+            raise QueryError(str(exc).splitlines()[0]) from exc
         finally:
             con.close()
 

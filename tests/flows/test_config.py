@@ -101,3 +101,24 @@ def test_the_console_reads_the_config_and_options_win(two_runs, tmp_path: Path) 
     (tmp_path / "docclean.toml").write_text("[schedule]\nevery = 5\n")
     broken = _docclean(tmp_path, "info")
     assert broken.returncode == 2 and "unknown key [schedule] 'every'" in broken.stderr
+
+
+def test_run_takes_the_config_and_the_command_line_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docclean.flows import cli
+    from typer.testing import CliRunner
+
+    captured: dict = {}
+    monkeypatch.setattr(cli, "local_task_runner", lambda workers: captured.setdefault("workers", workers))
+    monkeypatch.setattr(
+        cli, "_run_flow", lambda target, runner, verbose, **params: captured.update(params, lake=str(target.root))
+    )
+    (tmp_path / "docclean.toml").write_text(FULL)
+    settings = load_config(tmp_path)
+    defaults = default_map(get_command(app), settings)
+    result = CliRunner().invoke(app, ["run", "--batch-size", "7"], default_map=defaults)
+    assert result.exit_code == 0, result.output
+    assert captured["inputs"] == settings["inputs"] and captured["lake"] == settings["lake"]
+    assert captured["batch_size"] == 7  # the command line over the file's 500
+    assert (captured["workers"], captured["site_from_folder"], captured["rules_dir"]) == (3, True, settings["rules"])
+    assert (captured["max_html_depth"], captured["max_document_bytes"]) == (400, 8 * 2**20)
+    assert (captured["duplicate_threshold"], captured["variant_threshold"]) == (0.85, 0.6)

@@ -101,3 +101,16 @@ def test_query_format_jsonl_streams_one_object_a_line(two_runs) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 4 and set(rows[0]) == {"title", "published_at"}
     assert {"title": "Old bridge reopens", "published_at": None} in rows
+
+
+def test_gzip_jsonl_by_suffix_and_no_partial_file_left(two_runs, tmp_path: Path) -> None:
+    import gzip
+
+    out = tmp_path / "out" / "articles.jsonl.gz"
+    assert _cli("export", str(out), "--lake", str(two_runs.lake)).exit_code == 0
+    assert len(gzip.decompress(out.read_bytes()).decode().splitlines()) == 4
+    assert [p.name for p in out.parent.iterdir()] == ["articles.jsonl.gz"]
+    bad = "SELECT CAST(title AS INTEGER) AS x FROM articles"  # fails while rows stream
+    failed = _cli("export", str(tmp_path / "bad.parquet"), "--sql", bad, "--lake", str(two_runs.lake))
+    assert failed.exit_code == 1 and "Conversion Error" in failed.output, failed.output
+    assert not list(tmp_path.glob("*bad*"))
