@@ -15,23 +15,43 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from docclean.flows import cli_lake
+from docclean.flows import cli_export, cli_info, cli_lake
 from docclean.flows.cli_common import LakeOption, err, lake_at, out
+from docclean.flows.cli_summary import print_summary
 from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH
 from docclean.flows.server import shared_api
-from docclean.flows.settings import apply_prefect_defaults
-from rich.table import Table
+from docclean.flows.settings import apply_prefect_defaults, default_inputs
+from docclean.transforms.minhash import MinHashConfig
 
 if TYPE_CHECKING:
     from docclean.warehouse.lake import Lake
     from prefect.task_runners import TaskRunner
 
+DUPLICATE_THRESHOLD, VARIANT_THRESHOLD = MinHashConfig().duplicate_threshold, MinHashConfig().variant_threshold
 app = typer.Typer(
     help="Clean web documents into a Parquet lake you query with DuckDB.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        import docclean
+
+        out.print(f"docclean {docclean.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Clean web documents into a Parquet lake you query with DuckDB (settings: docclean.toml, README)."""
 
 
 class Runner(StrEnum):
@@ -82,6 +102,12 @@ def run(
             help="Read every input file, even those an earlier run read at the same size and modification time.",
         ),
     ] = False,
+    duplicate_threshold: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Estimated Jaccard from which a copy is a `duplicate`.")
+    ] = DUPLICATE_THRESHOLD,
+    variant_threshold: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Estimated Jaccard from which a copy is a `variant`.")
+    ] = VARIANT_THRESHOLD,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the `clean-documents` flow on INPUTS and print what it did.
@@ -91,7 +117,11 @@ def run(
     """
     apply_prefect_defaults(verbose)
     target = lake_at(lake)
-    err.print(f"[bold]docclean[/] cleaning {', '.join(inputs or ['seeds/'])} -> {target.root}")
+    inputs = inputs or default_inputs()
+    if not inputs:
+        err.print("[red]error:[/] name the files and folders to clean (or set `inputs` in docclean.toml)")
+        raise typer.Exit(2)
+    err.print(f"[bold]docclean[/] cleaning {', '.join(inputs)} -> {target.root}")
     _run_flow(
         target,
         lambda: _task_runner(runner, workers, dask_address),
@@ -105,6 +135,8 @@ def run(
         max_decompressed_bytes=int(max_decompressed_mb * 2**20),
         max_html_depth=max_html_depth,
         rescan=rescan,
+        duplicate_threshold=duplicate_threshold,
+        variant_threshold=variant_threshold,
     )
 
 
@@ -140,6 +172,7 @@ def reprocess(
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     inputs: Annotated[list[str] | None, typer.Argument(help="Files and folders to clean on each run.")] = None,
     cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 * * * *" (minute granularity).')] = None,
     interval: Annotated[float | None, typer.Option(min=1, help="Run every N seconds instead of on a cron.")] = None,
@@ -148,21 +181,40 @@ def serve(
     ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Serve Prefect's web UI beside the local server.")] = True,
     batch_size: Annotated[int, typer.Option(min=1, help="Input files per batch.")] = 1000,
     site: Annotated[str | None, typer.Option(help="Site name for documents that carry no URL.")] = None,
+    site_from_folder: Annotated[
+        bool,
+        typer.Option("--site-from-folder", help="Documents without a URL belong to the site named by their folder."),
+    ] = False,
+    rules: Annotated[
+        Path | None, typer.Option(help="Folder of your own rule files (*.toml), laid over the packaged ones.")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Parallel batch workers (processes) per run. Default: CPU cores.")
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Run the flow on a schedule until Ctrl-C: starts a local Prefect server if none is configured.
 
-    For production, run a real Prefect server and worker instead (flows/DEPLOY.md).
+    One run at a time: a run due while another is still going waits for it. Each finished run
+    prints one line (counts, duration, lake). For production, run a real Prefect server and
+    worker instead (flows/DEPLOY.md).
     """
+    from docclean.flows.config import one_schedule
+
+    cron, interval = one_schedule(ctx, cron, interval)
     if (cron is None) == (interval is None):
         err.print("[red]error:[/] give exactly one of --cron or --interval")
         raise typer.Exit(2)
     apply_prefect_defaults()
     from docclean.flows.serve import serve_schedule
 
-    params: dict[str, Any] = {"batch_size": batch_size}
+    params: dict[str, Any] = {"batch_size": batch_size, "site_from_folder": site_from_folder}
     if site:
         params["site"] = site
-    serve_schedule(cron, inputs or None, str(lake_at(lake).root), interval=interval, port=port, ui=ui, **params)
+    if rules:
+        params["rules_dir"] = str(rules.expanduser().resolve())
+    serve_schedule(
+        cron, inputs or None, str(lake_at(lake).root), interval=interval, port=port, ui=ui, workers=workers, **params
+    )
 
 
 def _task_runner(runner: Runner, workers: int, dask_address: str | None) -> TaskRunner:
@@ -223,7 +275,7 @@ def _run_flow(target: Lake, task_runner: Callable[[], TaskRunner], verbose: bool
             raise
         err.print(f"[red]error:[/] {hint}")
         raise typer.Exit(1) from None
-    _print_summary(summary)
+    print_summary(summary)
 
 
 def _flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: Any) -> Any:
@@ -251,53 +303,23 @@ def _after_failure(target: Lake, committed_before: set[str]) -> str:
     return "this run was not committed: the lake is as it was"
 
 
-def _print_summary(summary: Any) -> None:
-    """`summary`: the flow's RunSummary (flows.results)."""
-    from docclean.flows.results import COUNT_KEYS, COUNT_LABELS
-
-    counts = summary.counts
-    table = Table(*COUNT_LABELS, title=f"run {summary.run_id} ({summary.seconds} s)")
-    table.add_row(*(f"{summary.count(k):,}" for k in COUNT_KEYS))
-    out.print(table)
-    if counts.removals_by_rule:
-        rules = Table("rule", "removals", title="removed spans by rule")
-        for rule, n in counts.removals_by_rule.items():
-            rules.add_row(rule, str(n))
-        out.print(rules)
-    if counts.rejects_by_reason:
-        reasons = Table("reason", "rejects", title="rejects by reason")
-        for reason, n in counts.rejects_by_reason.items():
-            reasons.add_row(reason, str(n))
-        out.print(reasons)
-    if counts.records_skipped:
-        skipped = ", ".join(f"{n:,} {kind.removeprefix('warc_')}" for kind, n in counts.records_skipped.items())
-        out.print(f"WARC records that are not documents, skipped: {skipped}")
-    if summary.n_unchanged_files:
-        out.print(
-            f"{summary.n_unchanged_files:,} input files unchanged since an earlier run: not read (--rescan reads them)."
-        )
-    if counts.n_restripped:
-        out.print(
-            f"{counts.n_restripped:,} articles loaded by earlier runs held a paragraph that became common "
-            "with this run: new versions without it (common_paragraph)"
-            + (
-                f"; {counts.n_restripped_rejected:,} of them held nothing else and are now rejects (no_content)."
-                if counts.n_restripped_rejected
-                else "."
-            )
-        )
-    if not summary.committed:
-        out.print("Nothing new: every document was already in the lake; no rows written.")
-    out.print(f'Lake: {summary.lake}  ·  try: docclean query "select title, authors, published_at from articles"')
-
-
 # The commands that read the lake, listed after those that write it (`docclean --help` shows this order).
-for _command in (cli_lake.query, cli_lake.search, cli_lake.report, cli_lake.explain):
+for _command in (cli_lake.query, cli_lake.search, cli_lake.report, cli_lake.explain, cli_info.info):
     app.command()(_command)
+app.command()(cli_export.export)
 
 
 def main() -> None:
-    app()
+    """The console script: docclean.toml (or [tool.docclean]) in the working directory gives the defaults."""
+    from docclean.flows.config import ConfigError, default_map, load_config
+    from rich.markup import escape
+
+    try:
+        settings = load_config()
+    except ConfigError as exc:
+        err.print(f"[red]error in the config file:[/] {escape(str(exc))}")
+        raise SystemExit(2) from None
+    app(default_map=default_map(typer.main.get_command(app), settings))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from docclean.flows.settings import project_root
+from docclean.flows.settings import default_lake
 from rich.console import Console
 
 if TYPE_CHECKING:
@@ -21,15 +21,19 @@ err = Console(stderr=True)
 
 LakeOption = Annotated[
     Path | None,
-    typer.Option("--lake", help="Lake folder (default: warehouse/lake in the project).", show_default=False),
+    typer.Option(
+        "--lake",
+        help="Lake folder (default: warehouse/lake in a checkout, ./docclean-lake when installed).",
+        show_default=False,
+    ),
 ]
 
 
 def lake_at(lake: Path | None) -> Lake:
-    """The lake at `lake`, or the project's default one (warehouse/lake)."""
+    """The lake at `lake`, or the default one (`flows.settings.default_lake`)."""
     from docclean.warehouse.lake import Lake
 
-    return Lake.at(lake if lake is not None else project_root() / "warehouse" / "lake")
+    return Lake.at(lake if lake is not None else default_lake())
 
 
 @contextlib.contextmanager

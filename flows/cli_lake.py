@@ -19,6 +19,7 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    jsonl = "jsonl"  # streamed: one JSON object a line, rows never all in memory
 
 
 def query(
@@ -53,6 +54,12 @@ def query(
     if not sql:
         err.print("[red]error:[/] give SQL, `-` to read it from stdin, or --saved NAME (see --list)")
         raise typer.Exit(1)
+    if output is OutputFormat.jsonl:
+        from docclean.flows.cli_export import stream_jsonl
+
+        with reported(QueryError):
+            stream_jsonl(lake, sql)
+        return
     with reported(QueryError):
         result = run_query(lake_at(lake), sql)
     _print_rows(result.columns, result.rows, output)

@@ -18,7 +18,7 @@ from docclean.flows.readers import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUME
 from docclean.flows.results import BatchOptions, BatchResult, Discovered, RunInfo, RunSummary, SiteProfiles, now_utc
 from docclean.flows.rules import load_ruleset
 from docclean.flows.runners import batch_runner, default_task_runner
-from docclean.flows.settings import project_root
+from docclean.flows.settings import default_inputs, default_lake
 from docclean.flows.stages.clean import clean_batch
 from docclean.flows.stages.commit import load_lake
 from docclean.flows.stages.common_paragraphs import remove_common_paragraphs
@@ -34,8 +34,6 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner
 
-DEFAULT_LAKE = "warehouse/lake"
-DEFAULT_INPUTS = ("seeds",)
 # Near-duplicate thresholds on estimated Jaccard (word 3-grams): MinHashConfig's measured defaults.
 DUPLICATE_THRESHOLD = MinHashConfig().duplicate_threshold
 VARIANT_THRESHOLD = MinHashConfig().variant_threshold
@@ -58,16 +56,20 @@ def clean_documents(
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
     variant_threshold: float = VARIANT_THRESHOLD,
     rescan: bool = False,
+    workers: int | None = None,
 ) -> RunSummary:
     """Clean the documents in `inputs` (files and folders) into the Parquet lake at `lake`.
 
     With `reprocess`, `inputs` are ignored: every document kept in the lake's `sources` table is
     cleaned again with the current rules, and its new version replaces the old one. Input files
     a committed run already read at the same size and mtime are skipped unopened, unless `rescan`.
+    `workers` caps the batch worker processes below the task runner's size (`docclean serve --workers`).
     """
     clock = time.monotonic()
-    target = Lake.at(lake or project_root() / DEFAULT_LAKE)
-    inputs = list(inputs) if inputs else [str(project_root() / p) for p in DEFAULT_INPUTS]
+    target = Lake.at(lake or default_lake())
+    inputs = list(inputs) if inputs else (default_inputs() or [])
+    if not inputs and not reprocess:
+        raise ValueError("no inputs: name the files and folders to clean (installed docclean has no seeds/)")
     rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth)
@@ -88,7 +90,7 @@ def clean_documents(
         discovered = discover_inputs(root, run.run_id, inputs, batch_size, reprocess, rescan)
         options = BatchOptions(run.run_id, str(staging), site, site_from_folder, limits, None, rules_dir)
         # Batch workers end with this block, before duplicates are marked in this process.
-        with batch_runner(len(discovered.manifests)) as pool:
+        with batch_runner(min(len(discovered.manifests), workers or len(discovered.manifests))) as pool:
             profiles, extractions = learn_templates(pool, root, discovered, options, reprocess, show_progress)
             options = replace(options, profiles_path=profiles.json_path if profiles else None)
             cleaned = clean_batches(pool, discovered, options, extractions, show_progress)

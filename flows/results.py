@@ -178,6 +178,7 @@ class RunSummary:
     n_duplicates: int = 0
     n_variants: int = 0
     n_unchanged_files: int = 0
+    n_without_site: int = 0  # articles with no URL and no --site: no site templates learned for them
 
     def count(self, key: str) -> int:
         """One of COUNT_KEYS."""

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from docclean.flows.server import LocalServer, api_at, configured_api_url, descendants
-from docclean.flows.settings import apply_prefect_defaults, project_root
+from docclean.flows.settings import apply_prefect_defaults, default_lake
 from prefect.runner import Runner
 
 DEPLOYMENT_NAME = "docclean-scheduled"
+REPORT_POLL_SECONDS = 2.0
 FLOW_NAME = "clean-documents"
 
 
@@ -99,10 +100,9 @@ def _signals_ignored() -> Iterator[None]:
 
 def _flow_parameters(inputs: list[str] | None, lake: str, flow_params: dict[str, Any]) -> dict[str, Any]:
     """Absolute paths: the runner starts each flow run in a subprocess that may not share our cwd."""
-    root = project_root()
     return {
         "inputs": [str(Path(p).expanduser().resolve()) for p in inputs] if inputs else None,
-        "lake": str(Path(lake).expanduser().resolve()) if lake else str(root / "warehouse" / "lake"),
+        "lake": str(Path(lake).expanduser().resolve()) if lake else str(default_lake()),
         **flow_params,
     }
 
@@ -122,6 +122,64 @@ class _StoppableRunner(Runner):
         self.on_sigterm(signum, frame)
 
 
+def finished_line(flow_run: Any, lake: str) -> str:
+    """One line for a finished scheduled run: counts from the lake's `runs` row (by flow run id), duration, lake."""
+    seconds = f"{flow_run.total_run_time.total_seconds():.1f} s" if flow_run.total_run_time else "?"
+    state = flow_run.state_type.value.lower() if flow_run.state_type else "finished"
+    if state != "completed":
+        message = (flow_run.state.message or "").splitlines()[0] if flow_run.state else ""
+        return f"flow run {flow_run.name} {state} after {seconds}: {message or 'see the Prefect UI'}; lake {lake}"
+    row = _lake_run_row(lake, str(flow_run.id))
+    if row is None:
+        return f"flow run {flow_run.name} finished in {seconds}: nothing new, no rows written; lake {lake}"
+    return (
+        f"run {row['run_id']} finished in {seconds}: {row['n_documents']:,} documents -> {row['n_articles']:,} "
+        f"articles, {row['n_rejects']:,} rejects, {row['n_removals']:,} removed spans, "
+        f"{row['n_duplicates']:,} duplicates; lake {lake}"
+    )
+
+
+def _lake_run_row(lake: str, flow_run_id: str) -> dict[str, Any] | None:
+    import pyarrow.dataset as ds
+
+    files = sorted(str(p) for p in (Path(lake) / "runs").glob("*.parquet"))
+    if not files:
+        return None
+    columns = ["run_id", "flow_run_id", "n_documents", "n_articles", "n_rejects", "n_removals", "n_duplicates"]
+    table = ds.dataset(files, format="parquet").to_table(columns=columns, filter=ds.field("flow_run_id") == flow_run_id)
+    return table.to_pylist()[0] if table.num_rows else None
+
+
+async def _report_finished(deployment_id: Any, lake: str) -> None:
+    """Print `finished_line` once for each run of the deployment that ends (polls the API)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+
+    final = [StateType.COMPLETED, StateType.FAILED, StateType.CRASHED, StateType.CANCELLED]
+    seen: set[Any] = set()
+    async with get_client() as client:
+        while True:
+            await asyncio.sleep(REPORT_POLL_SECONDS)
+            try:
+                runs = await client.read_flow_runs(
+                    deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+                    flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=final))),
+                )
+            except Exception:  # the API is busy or stopping: try again at the next poll
+                continue
+            for run in sorted(runs, key=lambda r: r.end_time or r.expected_start_time):
+                if run.id not in seen:
+                    seen.add(run.id)
+                    say(finished_line(run, lake))
+
+
 async def _serve(cron: str | None, interval: float | None, parameters: dict[str, Any], stopper: _Stopper) -> None:
     from docclean.flows.flow import clean_documents
     from prefect.deployments.runner import EntrypointType
@@ -137,12 +195,19 @@ async def _serve(cron: str | None, interval: float | None, parameters: dict[str,
         tags=["docclean"],
         # A module entrypoint works from any cwd: the package is installed.
         entrypoint_type=EntrypointType.MODULE_PATH,
+        # One run at a time: a run due while the last is still going waits for it (it would
+        # otherwise find the lake locked and fail).
+        concurrency_limit=1,
     )
     stopper.attach()
+    reporter = None
     try:
-        await runner.aadd_deployment(deployment)
+        deployment_id = await runner.aadd_deployment(deployment)
+        reporter = asyncio.create_task(_report_finished(deployment_id, parameters["lake"]))
         await runner.start()
     finally:
+        if reporter is not None:
+            reporter.cancel()
         stopper.detach()
 
 
@@ -190,13 +255,15 @@ def serve_schedule(
     interval: float | None = None,
     port: int | None = None,
     ui: bool = True,
+    workers: int | None = None,
     **flow_params: Any,
 ) -> None:
     """Serve `clean-documents` as deployment `docclean-scheduled` on a cron (or every `interval` seconds).
 
     Without `PREFECT_API_URL`, starts a local Prefect server (with its UI unless `ui` is False) on
-    `port` (default: a free one) and stops it on exit. `flow_params` go to the flow (e.g.
-    batch_size, site). Blocks until Ctrl-C or SIGTERM, then leaves nothing scheduled and no
+    `port` (default: a free one) and stops it on exit. `workers` caps each run's batch processes;
+    `flow_params` go to the flow (e.g. batch_size, site, rules_dir). One run at a time; each
+    finished run prints one line. Blocks until Ctrl-C or SIGTERM, then leaves nothing scheduled and no
     process behind.
     """
     if (cron is None) == (interval is None):
@@ -204,7 +271,7 @@ def serve_schedule(
     if interval is not None and interval <= 0:
         raise ValueError("interval must be positive")
     apply_prefect_defaults()
-    parameters = _flow_parameters(inputs, lake, flow_params)
+    parameters = _flow_parameters(inputs, lake, {**flow_params, "workers": workers} if workers else flow_params)
     configured = configured_api_url()
     server = None if configured else LocalServer(port, ui=ui)
     api_url = configured or server.api_url

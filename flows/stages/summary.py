@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 from docclean.flows.results import (
     COUNT_KEYS,
     COUNT_LABELS,
@@ -12,6 +14,7 @@ from docclean.flows.results import (
     RunInfo,
     RunSummary,
 )
+from docclean.warehouse.lake import Lake
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -39,6 +42,27 @@ def run_summary(
         n_duplicates=duplicates.counts.duplicate,
         n_variants=duplicates.counts.variant,
         n_unchanged_files=discovered.n_unchanged_files,
+        n_without_site=articles_without_site(lake, run.run_id) if committed else 0,
+    )
+
+
+def articles_without_site(lake: str, run_id: str) -> int:
+    """The run's articles with no site (no URL, no --site): they learn and get no site templates."""
+    files = [str(p) for p in Lake.at(lake).files("articles") if p.name.startswith(f"{run_id}-")]
+    if not files:
+        return 0
+    sites = ds.dataset(files, format="parquet").to_table(columns=["site"]).column("site")
+    return int(pc.sum(pc.is_null(sites)).as_py() or 0)
+
+
+def without_site_note(summary: RunSummary) -> str | None:
+    """Said once per run: URL-less pages are cleaned without site templates, silently otherwise."""
+    if not summary.n_without_site:
+        return None
+    return (
+        f"{summary.n_without_site:,} articles had no URL and no site, so no site templates (menus, footers "
+        "repeated across a site's pages) were learned or removed for them: name their site with --site NAME, "
+        "or --site-from-folder when each folder holds one site."
     )
 
 
@@ -54,6 +78,8 @@ def summary_markdown(summary: RunSummary) -> str:
     lines += _table(COUNT_LABELS, [tuple(summary.count(k) for k in COUNT_KEYS)], ("---:",) * len(COUNT_KEYS))
     nothing_new = "" if summary.committed else " (nothing new: no rows written)"
     lines += ["", f"Lake: `{summary.lake}`{nothing_new}"]
+    if note := without_site_note(summary):
+        lines += ["", note]
     if summary.n_unchanged_files:
         lines += ["", f"{summary.n_unchanged_files} input files unchanged since an earlier run: not read."]
     if counts.n_restripped:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT
 
 # `docclean --help` lists these, in this order: those that write the lake, then those that read it.
-COMMANDS = ["run", "reprocess", "serve", "query", "search", "report", "explain"]
+COMMANDS = ["run", "reprocess", "serve", "query", "search", "report", "explain", "info", "export"]
 
 
 def _help(*args: str):
@@ -81,3 +81,15 @@ def test_serve_needs_exactly_one_schedule_before_starting_anything() -> None:
         result = CliRunner().invoke(app, ["serve", *args])
         assert result.exit_code == 2
         assert "give exactly one of --cron or --interval" in result.output
+
+
+def test_serve_takes_the_options_run_has_for_what_is_cleaned() -> None:
+    output = _help("serve").output
+    for option in ("--rules", "--workers", "--site-from-folder", "--site", "--lake", "--batch-size"):
+        assert option in output, option
+
+
+def test_version_and_the_new_commands_are_listed() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("docclean ")
+    assert "--version" in _help().output

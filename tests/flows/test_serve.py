@@ -79,6 +79,12 @@ def _completed_runs(port: int) -> list[dict]:
         return []  # the server is still starting
 
 
+def _deployment(port: int) -> dict:
+    url = f"http://127.0.0.1:{port}/api/deployments/name/clean-documents/{DEPLOYMENT_NAME}"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
 def _port_free(port: int) -> bool:
     """Nothing listening: a new server could bind it (closed connections in TIME_WAIT do not count)."""
     with socket.socket() as sock:
@@ -107,7 +113,7 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
     command = [sys.executable, "-m", "docclean.flows.cli", "serve", "--interval", "5", str(inputs), "--lake", str(lake)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [*command, "--port", str(port), "--batch-size", "2", "--no-ui"],
+            [*command, "--port", str(port), "--batch-size", "2", "--no-ui", "--workers", "1", "--site-from-folder"],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -130,6 +136,15 @@ def test_scheduled_run_happens_and_sigterm_leaves_nothing_behind(tmp_path: Path)
         started |= _tree(proc.pid)
         assert len(started) >= 2, "expected the serve process and its Prefect server"
         assert not _port_free(port)
+        # One run at a time: a run due while the last still holds the lake waits for it.
+        assert _deployment(port)["global_concurrency_limit"]["limit"] == 1
+        # Each finished run prints one line: its counts, duration and lake.
+        deadline = time.monotonic() + 15
+        while "finished in" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        finished = [line for line in log.read_text().splitlines() if "finished in" in line]
+        assert finished and f"lake {lake}" in finished[0], log.read_text()[-3000:]
+        assert "2 documents -> 2 articles, 0 rejects" in finished[0]
 
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=45) == 0, log.read_text()[-3000:]
@@ -195,3 +210,29 @@ def test_shared_api_uses_a_configured_server_without_starting_one(monkeypatch: p
         assert api_url == "http://127.0.0.1:9/api"
         assert not {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()} - before
     assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
+
+
+def test_finished_line_gives_counts_duration_and_lake(two_runs) -> None:
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from docclean.flows.serve import finished_line
+    from prefect.client.schemas.objects import StateType
+
+    def flow_run(flow_run_id: str, state: StateType, message: str = "") -> SimpleNamespace:
+        return SimpleNamespace(
+            id=flow_run_id,
+            name="brave-otter",
+            total_run_time=timedelta(seconds=3.25),
+            state_type=state,
+            state=SimpleNamespace(message=message),
+        )
+
+    lake = str(two_runs.lake)
+    line = finished_line(flow_run(two_runs.second.flow_run_id, StateType.COMPLETED), lake)
+    assert line.startswith(f"run {two_runs.second.run_id} finished in 3.2 s: 2 documents -> 2 articles, 0 rejects, ")
+    assert line.endswith(f"duplicates; lake {lake}")
+    nothing = finished_line(flow_run("not-in-the-lake", StateType.COMPLETED), lake)
+    assert nothing == f"flow run brave-otter finished in 3.2 s: nothing new, no rows written; lake {lake}"
+    failed = finished_line(flow_run("x", StateType.FAILED, "Flow run encountered an exception: boom\nmore"), lake)
+    assert failed == f"flow run brave-otter failed after 3.2 s: Flow run encountered an exception: boom; lake {lake}"
