@@ -110,7 +110,9 @@ def test_run_takes_the_config_and_the_command_line_wins(tmp_path: Path, monkeypa
     captured: dict = {}
     monkeypatch.setattr(cli, "local_task_runner", lambda workers: captured.setdefault("workers", workers))
     monkeypatch.setattr(
-        cli, "_run_flow", lambda target, runner, verbose, **params: captured.update(params, lake=str(target.root))
+        cli,
+        "_run_flow",  # the runner comes as a factory (made once the lake's lock is held)
+        lambda target, runner, verbose, **params: captured.update(params, lake=str(target.root), runner=runner()),
     )
     (tmp_path / "docclean.toml").write_text(FULL)
     settings = load_config(tmp_path)
