@@ -76,3 +76,22 @@ def test_bad_field_names_the_field(outcome) -> None:
     assert "'authors'" in detail["authors_int.jsonl"] and "'site'" in detail["site_list.jsonl"]
     duplicate = next(r for r in rejects if _file(r["source_uri"]) == "same_id_twice.jsonl")
     assert duplicate["source_uri"].endswith("#L2") and "line 1" in duplicate["detail"]
+
+
+@pytest.mark.flow
+def test_the_real_flow_commits_the_hostile_folder_and_its_checks_pass(tmp_path: Path) -> None:
+    from docclean.flows.flow import clean_documents
+    from docclean.warehouse.catalog import run_checks, run_query
+    from docclean.warehouse.lake import Lake
+
+    expected = build(tmp_path / "in")
+    lake = Lake.at(tmp_path / "lake")
+    summary = clean_documents(
+        inputs=[str(tmp_path / "in")], lake=str(lake.root), batch_size=20, max_decompressed_bytes=64 << 20
+    )
+    n_expected = sum(len(outcomes) for outcomes in expected.values())
+    assert summary.committed
+    assert summary.counts.n_articles + summary.counts.n_rejects == n_expected
+    assert set(run_checks(lake).values()) == {0}
+    visible = run_query(lake, "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM rejects)").rows[0][0]
+    assert visible == n_expected
