@@ -50,9 +50,16 @@ def batch_sources(manifest: str, limits: Limits) -> Iterator[SourceDocument]:
 
 
 def sources_from_files(files: Iterable[InputFile], limits: Limits) -> Iterator[SourceDocument]:
-    """The documents of a batch's input files, in order."""
+    """The documents of a batch's input files, in order.
+
+    A reader failing in a way it does not foresee (a bug, or a library's unexpected exception)
+    ends that file with an `unreadable` reject, not the batch.
+    """
     for item in files:
-        yield from read_documents(item, limits)
+        try:
+            yield from read_documents(item, limits)
+        except Exception as exc:
+            yield _problem(item, "unreadable", f"reading failed: {type(exc).__name__}: {exc}"[:500])
 
 
 def sources_from_table(path: str | Path) -> Iterator[SourceDocument]:

@@ -22,8 +22,8 @@ from docclean.flows.inputs import InputFile
 from docclean.transforms.models import SourceDocument
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 # WARC record types that carry a document; the others are counted as skipped.
 _WARC_DOCUMENT_RECORDS = {"response", "resource", "conversion"}
@@ -52,11 +52,14 @@ class _BoundedReader(DecompressingBufferedReader):
 
 
 class _Loader(ArcWarcRecordLoader):
-    """warcio's record loader, tolerating a record with no target URI (warcio 1.7 raises inside its
-    iterator, which ends the file); the record is then rejected here."""
+    """warcio's record loader, tolerating a record with no target URI or a garbled HTTP status line
+    (warcio raises inside its iterator, which ends the file); the record is then rejected here."""
 
     def load_http_headers(self, rec_type: str, uri: str | None, stream: Any, length: int | None) -> Any:
-        return super().load_http_headers(rec_type, uri or "", stream, length)
+        try:
+            return super().load_http_headers(rec_type, uri or "", stream, length)
+        except StatusAndHeadersParserException:  # a garbled HTTP status line: the record has no HTTP headers
+            return None
 
 
 def warc_documents(
@@ -83,7 +86,7 @@ def warc_documents(
     except InflationLimit as exc:
         yield _file_problem(item, "too_large", f"after {n_records} records: {exc}")
         return
-    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError, AttributeError, TypeError) as exc:
+    except Exception as exc:  # whatever warcio raises inside its iterator ends the file, not the batch
         yield _file_problem(item, "corrupt_warc", f"unreadable after {n_records} records: {exc}"[:500])
         return
     finally:
