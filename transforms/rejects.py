@@ -32,7 +32,7 @@ REASONS: dict[str, str] = {
     # Cleaning (transforms/document.py, flows/stages/clean.py, flows/stages/common_paragraphs.py)
     "too_deep": "HTML whose elements nest deeper than the limit",
     "no_content": "nothing left once boilerplate was removed",
-    "timeout": "cleaning one document took longer than its time budget (--max-document-seconds)",
+    "timeout": "cleaning one document took longer than its time budget (the max_document_seconds limit)",
     "cleaning_error": "cleaning failed with an unexpected error (a bug: the detail says where)",
 }
 

@@ -179,7 +179,7 @@ def _clean_guarded(
                 extraction=extraction,
             )
     except DocumentTimeout:
-        return Reject("timeout", f"cleaning took over {limits.max_document_seconds:g} s (--max-document-seconds)")
+        return Reject("timeout", f"cleaning took over {limits.max_document_seconds:g} s (max_document_seconds)")
     except (Exception, RecursionError) as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return Reject("cleaning_error", f"{type(exc).__name__}: {exc} (at {where.name}:{where.lineno})")
