@@ -14,7 +14,14 @@ import uuid
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from docclean.flows.readers import MAX_BYTES, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH, Limits
+from docclean.flows.readers import (
+    MAX_BYTES,
+    MAX_DECOMPRESSED_BYTES,
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_SECONDS,
+    MAX_HTML_DEPTH,
+    Limits,
+)
 from docclean.flows.results import BatchOptions, BatchResult, Discovered, RunInfo, RunSummary, SiteProfiles, now_utc
 from docclean.flows.rules import load_ruleset
 from docclean.flows.runners import batch_runner, default_task_runner
@@ -49,6 +56,7 @@ def clean_documents(
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES,
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
     max_html_depth: int = MAX_HTML_DEPTH,
+    max_document_seconds: float = MAX_DOCUMENT_SECONDS,
     show_progress: bool = False,
     reprocess: bool = False,
     site_from_folder: bool = False,
@@ -72,7 +80,7 @@ def clean_documents(
         raise ValueError("no inputs: name the files and folders to clean (installed docclean has no seeds/)")
     rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
-    limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth)
+    limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth, max_document_seconds)
     thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}
     config = {  # what shapes the output: recorded and fingerprinted in the run's row
         "batch_size": batch_size,

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,7 +36,7 @@ FORMATS = {
 @dataclass(frozen=True, slots=True)
 class InputFile:
     path: str  # absolute
-    format: str  # text | markdown | html | jsonl | warc | unsupported | missing | symlink
+    format: str  # text | markdown | html | jsonl | warc | unsupported | missing | symlink | special
     compressed: bool = False
     size: int | None = None  # bytes on disk when listed; None when it could not be stat'ed
     mtime_ns: int | None = None
@@ -54,7 +55,9 @@ def classify(path: Path) -> InputFile:
         stat = path.stat()
     except OSError:  # gone since it was listed, or unreadable: reading it will say which
         return InputFile(str(path), FORMATS.get(suffix, "unsupported"), compressed)
-    return InputFile(str(path), FORMATS.get(suffix, "unsupported"), compressed, stat.st_size, stat.st_mtime_ns)
+    # A FIFO, socket or device is never opened: reading a FIFO blocks until someone writes to it.
+    kind = FORMATS.get(suffix, "unsupported") if S_ISREG(stat.st_mode) or S_ISDIR(stat.st_mode) else "special"
+    return InputFile(str(path), kind, compressed, stat.st_size, stat.st_mtime_ns)
 
 
 def discover_files(inputs: Sequence[str]) -> list[InputFile]:

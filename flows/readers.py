@@ -10,18 +10,25 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from docclean.flows.inputs import FORMATS, InputFile, read_manifest
+from docclean.flows.jsonl import jsonl_documents
+from docclean.flows.warc import warc_documents
 from docclean.transforms.document import MAX_HTML_DEPTH
 from docclean.transforms.models import SourceDocument
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# Cleaning one real page takes well under a second; a 20 MB text about 30 s. A document still
+# being cleaned after this long is hostile (or hits a bug): it becomes a `timeout` reject.
+MAX_DOCUMENT_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,7 @@ class Limits:
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES  # a .gz file after decompression
     max_document_bytes: int = MAX_DOCUMENT_BYTES  # one document (a file, a JSONL line, a WARC record)
     max_html_depth: int = MAX_HTML_DEPTH  # element nesting; real pages stay far below 100
+    max_document_seconds: float = MAX_DOCUMENT_SECONDS  # time to clean one document (learning pass too)
 
 
 def batch_sources(manifest: str, limits: Limits) -> Iterator[SourceDocument]:
@@ -42,9 +50,16 @@ def batch_sources(manifest: str, limits: Limits) -> Iterator[SourceDocument]:
 
 
 def sources_from_files(files: Iterable[InputFile], limits: Limits) -> Iterator[SourceDocument]:
-    """The documents of a batch's input files, in order."""
+    """The documents of a batch's input files, in order.
+
+    A reader failing in a way it does not foresee (a bug, or a library's unexpected exception)
+    ends that file with an `unreadable` reject, not the batch.
+    """
     for item in files:
-        yield from read_documents(item, limits)
+        try:
+            yield from read_documents(item, limits)
+        except Exception as exc:
+            yield _problem(item, "unreadable", f"reading failed: {type(exc).__name__}: {exc}"[:500])
 
 
 def sources_from_table(path: str | Path) -> Iterator[SourceDocument]:
@@ -66,12 +81,23 @@ def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
     if item.format == "symlink":
         yield _problem(item, "symlink", "symbolic links inside input folders are not followed; pass the target")
         return
+    if item.format == "special":
+        yield _problem(item, "not_regular_file", "a FIFO, socket or device, not a file: not opened")
+        return
     if item.format == "unsupported":
         supported = ", ".join(sorted(FORMATS))
         yield _problem(item, "unsupported_format", f"not a supported file type ({supported}, optionally .gz)")
         return
     if item.format == "warc":
-        yield from _warc_documents(item, limits)
+        try:
+            handle = open_regular(item.path)
+        except _ReadError as exc:
+            yield _problem(item, exc.reason, exc.detail)
+            return
+        except OSError as exc:
+            yield _problem(item, "unreadable", f"{exc.strerror or exc}")
+            return
+        yield from warc_documents(item, handle, limits.max_document_bytes, limits.max_decompressed_bytes)
         return
     try:
         data = _read_bytes(item, limits)
@@ -79,7 +105,7 @@ def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
         yield _problem(item, exc.reason, exc.detail)
         return
     if item.format == "jsonl":
-        yield from _jsonl_documents(item, data, limits)
+        yield from jsonl_documents(item.uri, data, limits.max_document_bytes)
         return
     if len(data) > limits.max_document_bytes:
         yield _problem(item, "too_large", f"{len(data):,} bytes is over the {limits.max_document_bytes:,}-byte limit")
@@ -107,10 +133,10 @@ def _read_bytes(item: InputFile, limits: Limits) -> bytes:
             raise _ReadError(
                 "too_large", f"{size:,} bytes is over the {limits.max_document_bytes:,}-byte document limit"
             )
-        if not item.compressed:
-            with open(item.path, "rb") as handle:
+        with open_regular(item.path) as handle:
+            if not item.compressed:
                 return handle.read(limits.max_bytes + 1)
-        return _gunzip(item.path, limits.max_decompressed_bytes)
+            return _gunzip(handle, limits.max_decompressed_bytes)
     except _ReadError:
         raise
     except IsADirectoryError:
@@ -121,12 +147,30 @@ def _read_bytes(item: InputFile, limits: Limits) -> bytes:
         raise _ReadError("unreadable", f"{exc.strerror or exc}") from None
 
 
-def _gunzip(path: str, limit: int) -> bytes:
+def open_regular(path: str) -> BinaryIO:
+    """Open a regular file for reading; a FIFO, socket or device is refused without blocking on it.
+
+    Discovery already reports those, but the file may have been replaced since it was listed.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise _ReadError("unreadable", "is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise _ReadError("not_regular_file", "a FIFO, socket or device, not a file: not read")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _gunzip(raw: BinaryIO, limit: int) -> bytes:
     """Decompress with a hard cap, so a gzip bomb costs at most `limit` bytes of memory."""
     chunks: list[bytes] = []
     total = 0
     try:
-        with gzip.open(path, "rb") as handle:
+        with gzip.open(raw, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 total += len(chunk)
                 if total > limit:
@@ -135,111 +179,3 @@ def _gunzip(path: str, limit: int) -> bytes:
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise _ReadError("corrupt_gzip", f"not a complete gzip stream ({exc})") from None
     return b"".join(chunks)
-
-
-_TEXT_KEYS = ("text", "markdown", "content", "body")
-_META_KEYS = ("url", "title", "authors", "author", "published_at", "date", "language", "site")
-
-
-def _jsonl_documents(item: InputFile, data: bytes, limits: Limits) -> Iterator[SourceDocument]:
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if not line.strip():
-            continue
-        uri = f"{item.uri}#L{number}"
-        if len(line) > limits.max_document_bytes:
-            yield SourceDocument(uri, "jsonl", error=("too_large", f"line {number} is {len(line):,} bytes"))
-            continue
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield SourceDocument(uri, "jsonl", data=line, error=("bad_json", f"line {number}: {exc}"))
-            continue
-        if not isinstance(record, dict):
-            yield SourceDocument(uri, "jsonl", data=line, error=("bad_json", f"line {number} is not an object"))
-            continue
-        if record.get("id") is not None:
-            uri = f"{item.uri}#id={record['id']}"
-        meta = {k: record[k] for k in _META_KEYS if record.get(k) not in (None, "", [])}
-        if isinstance(record.get("html"), str):
-            yield SourceDocument(uri, "html", record["html"].encode("utf-8"), meta)
-            continue
-        text = next((record[k] for k in _TEXT_KEYS if isinstance(record.get(k), str)), None)
-        if text is None:
-            keys = ", ".join(("html", *_TEXT_KEYS))
-            yield SourceDocument(uri, "jsonl", data=line, error=("no_text_field", f"line {number} has none of: {keys}"))
-            continue
-        yield SourceDocument(uri, "markdown", text.encode("utf-8"), meta)
-
-
-# WARC record types that carry a document; the others are counted as skipped.
-_WARC_DOCUMENT_RECORDS = {"response", "resource", "conversion"}
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def _warc_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
-    """Response, resource and WET conversion records as documents (warcio: streaming, any gzip)."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
-    try:
-        handle = open(item.path, "rb")  # noqa: SIM115 - closed in finally, after the generator ends
-    except OSError as exc:
-        yield _problem(item, "unreadable", f"{exc.strerror or exc}")
-        return
-    n_records = 0
-    try:
-        for record in ArchiveIterator(handle, arc2warc=True):
-            n_records += 1
-            record_id = record.rec_headers.get_header("WARC-Record-ID") or f"record-{n_records}"
-            uri = f"{item.uri}#{record_id.strip('<>')}"
-            if not record.rec_type:
-                yield _problem(item, "corrupt_warc", f"record {n_records} has no WARC-Type header: not a WARC file?")
-                return
-            if record.rec_type not in _WARC_DOCUMENT_RECORDS:
-                yield SourceDocument(uri, "warc", skip=f"warc_{record.rec_type}")
-                continue
-            headers = record.http_headers if record.http_headers is not None else record.rec_headers
-            content_type = (headers.get_header("Content-Type") or "").lower()
-            mime = content_type.split(";")[0].strip()
-            fmt = "html" if mime in _HTML_TYPES else "text" if mime.startswith("text/") else None
-            meta = {"url": record.rec_headers.get_header("WARC-Target-URI")}
-            if "charset=" in content_type:
-                meta["charset"] = content_type.split("charset=", 1)[1].split(";")[0].strip(" \"'")
-            data = record.content_stream().read(limits.max_document_bytes + 1)
-            if fmt is None:
-                yield SourceDocument(
-                    uri,
-                    "warc",
-                    data,
-                    meta,
-                    error=("unsupported_content_type", f"{mime or 'no content type'} is not HTML or text"),
-                )
-            elif len(data) > limits.max_document_bytes:
-                yield SourceDocument(
-                    uri,
-                    fmt,
-                    error=(
-                        "too_large",
-                        f"record is over the {limits.max_document_bytes:,}-byte document limit",
-                    ),
-                )
-            else:
-                yield SourceDocument(uri, fmt, data, {k: v for k, v in meta.items() if v})
-    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as exc:
-        yield _problem(item, "corrupt_warc", f"unreadable after {n_records} records: {exc}")
-        return
-    finally:
-        handle.close()
-    # warcio stops quietly at a truncated gzip member; a second pass through gzip notices.
-    if item.path.endswith(".gz") and not _gzip_is_complete(item.path):
-        yield _problem(item, "corrupt_warc", f"truncated: the file ends inside a record after {n_records} records")
-
-
-def _gzip_is_complete(path: str) -> bool:
-    try:
-        with gzip.open(path, "rb") as stream:
-            while stream.read(1 << 22):
-                pass
-    except (EOFError, gzip.BadGzipFile, zlib.error, OSError):
-        return False
-    return True

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -94,7 +96,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     nul_fraction = data.count(0) / len(data)
     if nul_fraction > _MAX_NUL_FRACTION:
         raise DecodeError("binary", f"{nul_fraction:.1%} NUL bytes: not a text document")
-    if declared and (decoded := _strict(data, declared)):
+    if declared and _fits_declared(data, declared) and (decoded := _strict(data, declared)):
         return decoded
     if decoded := _strict(data, "utf-8"):
         return decoded
@@ -165,6 +167,32 @@ def _strict(data: bytes, encoding: str) -> Decoded | None:
         return None
 
 
+def _fits_declared(data: bytes, declared: str) -> bool:
+    """Whether a declared charset is plausible for these bytes.
+
+    A charset that does not write ASCII as ASCII (UTF-16/32 without a BOM, EBCDIC, UTF-7) is
+    believed only for bytes that are not valid UTF-8: declared on ASCII HTML, it would turn every
+    pair of letters into one CJK character. Detection then decides.
+
+    >>> _fits_declared(b"<p>Hello</p>", "utf-16"), _fits_declared(b"<p>Hello</p>", "latin-1")
+    (False, True)
+    """
+    try:
+        ascii_compatible = _ASCII_PROBE.encode(_SUPERSETS.get(declared.lower(), declared)) == _ASCII_PROBE.encode()
+    except (LookupError, UnicodeError):
+        return False
+    if ascii_compatible:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+_ASCII_PROBE = "<p>Az09 .,;:'\"-</p>"
+
+
 def _fail_encoding(encoding: str) -> Decoded:
     raise DecodeError("undecodable", f"has a {encoding} byte-order mark but is not valid {encoding}")
 
@@ -177,3 +205,37 @@ def decode_document(data: bytes, input_format: str, declared: str | None = None)
     if declared is None and input_format == "html":
         declared = sniff_html_charset(data)
     return decode_bytes(data, declared).text
+
+
+# Text that is language has letters (or the marks Indic scripts write vowels with) for most of
+# its visible characters, spread over many different characters. Measured on 1,836 real article
+# texts (big9 gold, WCXB-dev ground truth, several scripts): letters are never under 48 % of the
+# visible characters and no one character is over 16 %; symbol runs, digit tables and one
+# character repeated (what bytes of another format often decode to) fall far outside.
+_MIN_LETTER_FRACTION = 0.35
+_MAX_TOP_CHAR_FRACTION = 0.5
+_MIN_DISTINCT = 5
+_MIN_JUDGED = 20  # fewer visible characters than this are too short to judge
+
+
+def not_language(text: str) -> str | None:
+    """Why `text` is not language (symbol runs, one character repeated), or None when it may be.
+
+    >>> not_language("ⅱ" * 200)
+    'letters are 0% of the 200 visible characters'
+    >>> not_language("Привет, мир! Это короткий текст.") is None
+    True
+    """
+    visible = [c for c in text if not c.isspace()]
+    if len(visible) < _MIN_JUDGED:
+        return None
+    letters = sum(1 for c in visible if unicodedata.category(c)[0] in "LM")
+    if letters < _MIN_LETTER_FRACTION * len(visible):
+        return f"letters are {letters / len(visible):.0%} of the {len(visible):,} visible characters"
+    counts = Counter(visible)
+    top, n_top = counts.most_common(1)[0]
+    if n_top > _MAX_TOP_CHAR_FRACTION * len(visible):
+        return f"one character ({top!r}) is {n_top / len(visible):.0%} of the text"
+    if len(counts) < _MIN_DISTINCT:
+        return f"only {len(counts)} different characters in {len(visible):,}"
+    return None

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from docclean.transforms.clean import clean_document
 from docclean.transforms.dates import parse_date
-from docclean.transforms.decode import DecodeError, decode_document
+from docclean.transforms.decode import DecodeError, decode_document, not_language
 from docclean.transforms.html import HtmlExtraction, extract_html, html_nesting_depth
 from docclean.transforms.models import CleanDocument, DocumentHints, SourceDocument
 from docclean.transforms.normalize import prepare_text
@@ -155,7 +155,8 @@ def clean_source(
     profiles = profiles or {}
     if page.extraction is None:
         profile = profiles.get(hints.site or "")
-        return CleanedSource(clean_document(page.text, hints=hints, ruleset=ruleset, site_profile=profile), hints)
+        cleaned = clean_document(page.text, hints=hints, ruleset=ruleset, site_profile=profile)
+        return _language_or_reject(CleanedSource(cleaned, hints))
     merged = merge_html_hints(source.meta, hints, page.extraction)
     # The extractor already kept only the article: the one-page prose detector would cut real
     # lists and short paragraphs from it (benchmarks/extraction.py: recall 0.937 -> 0.927).
@@ -170,7 +171,13 @@ def clean_source(
         record_syntax=False,  # the markdown is the extractor's, not the page's
         text_layout="html",
     )
-    return CleanedSource(cleaned, merged)
+    return _language_or_reject(CleanedSource(cleaned, merged))
+
+
+def _language_or_reject(cleaned: CleanedSource) -> CleanedSource | Reject:
+    """Clean text that is not language (symbol runs, one character repeated) is a `not_text` reject."""
+    problem = not_language(cleaned.document.text)
+    return cleaned if problem is None else Reject("not_text", problem)
 
 
 def template_text(

@@ -9,20 +9,27 @@ mapped back to document offsets without any bookkeeping of earlier edits.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, groupby
 from operator import not_
 
 # Characters CommonMark lets authors escape (plus `$`, which html2text escapes).
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|~\"'])")
-_IMAGE = re.compile(r"!\[[^\]]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"\[([^\]]*)\](\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\))")
-_REF_LINK = re.compile(r"\[([^\]]+)\](\[[^\]]*\])")
-_AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^>\s]+>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EM_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
-_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_IMAGE = re.compile(r"!\[[^\]\[]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"\[([^\]\[]*)\](\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\))")
+_REF_LINK = re.compile(r"\[([^\]\[]+)\](\[[^\]\[]*\])")
+_AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^<>\s]+>")
+# Emphasis as delimiter pairs: every position an opening (group 1: the delimiter) or a closing
+# delimiter can stand, zero-width so none hides another. An opener pairs with the first closer of
+# the same delimiter at least one character after it, as a lazy `(.+?)` between them would; found
+# by bisection, so a line of openers without closers costs linear time, not quadratic (the lazy
+# regex rescans the rest of the line from every opener).
+_STRONG = (re.compile(r"(?=(\*\*|__)\S)"), re.compile(r"(?<=\S)(?=(\*\*|__))"))
+_EM_STAR = (re.compile(r"(?<![\w*])(?=(\*)[^\s*])"), re.compile(r"(?<=[^\s*])(?=(\*)(?![\w*]))"))
+_EM_UNDERSCORE = (re.compile(r"(?<![\w_])(?=(_)[^\s_])"), re.compile(r"(?<=[^\s_])(?=(_)(?![\w_]))"))
+_STRIKE = (re.compile(r"(?=(~~)\S)"), re.compile(r"(?<=\S)(?=(~~))"))
 # Emphasis passes in order, each with a substring every match of it contains.
 _EMPHASIS = ((_STRONG, ""), (_STRIKE, "~~"), (_EM_STAR, "*"), (_EM_UNDERSCORE, "_"))
 _HEADING = re.compile(r"^(#{1,6})\s+")
@@ -160,11 +167,33 @@ def _mark_emphasis(marks: _LineMarks) -> None:
     for pattern, trigger in _EMPHASIS:
         if trigger not in marks.line:
             continue
-        for m in pattern.finditer(marks.view()):
-            inner = m.start(pattern.groups)  # the emphasised text group is always the last
-            inner_end = m.end(pattern.groups)
-            marks.mark(m.start(), inner, "markdown_emphasis")
-            marks.mark(inner_end, m.end(), "markdown_emphasis")
+        for start, inner, inner_end, end in _pairs(marks.view(), *pattern):
+            marks.mark(start, inner, "markdown_emphasis")
+            marks.mark(inner_end, end, "markdown_emphasis")
+
+
+def _pairs(view: str, opener: re.Pattern[str], closer: re.Pattern[str]) -> Iterator[tuple[int, int, int, int]]:
+    """(start, text start, text end, end) of each emphasis pair, left to right, none overlapping.
+
+    >>> list(_pairs("a **b** and **c", *_STRONG))
+    [(2, 4, 5, 7)]
+    """
+    closers: dict[str, list[int]] = {}
+    for m in closer.finditer(view):
+        closers.setdefault(m.group(1), []).append(m.start())
+    if not closers:
+        return
+    position = 0
+    for m in opener.finditer(view):
+        start, delimiter = m.start(), m.group(1)
+        if start < position:
+            continue
+        ends = closers.get(delimiter, [])
+        inner = start + len(delimiter)
+        i = bisect_left(ends, inner + 1)  # the emphasised text has at least one character
+        if i < len(ends):
+            yield start, inner, ends[i], ends[i] + len(delimiter)
+            position = ends[i] + len(delimiter)
 
 
 def _runs(marks: list[str | None]) -> list[InlineSpan]:

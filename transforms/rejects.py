@@ -13,6 +13,7 @@ REASONS: dict[str, str] = {
     # Reading the input (flows/readers.py)
     "not_found": "the path given does not exist",
     "symlink": "a symbolic link inside an input folder: reported, not followed",
+    "not_regular_file": "a FIFO, socket or device inside the inputs: never opened (reading one can block forever)",
     "unsupported_format": "not a file type docclean reads",
     "unreadable": "the file could not be opened or read (permissions, a folder, an I/O error)",
     "too_large": "a file, decompressed file, JSONL line or WARC record over its size limit",
@@ -21,13 +22,17 @@ REASONS: dict[str, str] = {
     "unsupported_content_type": "a WARC record whose content type is neither HTML nor text",
     "bad_json": "a JSONL line that is not a JSON object",
     "no_text_field": "a JSONL record with none of the fields that hold a document",
+    "bad_field": 'a JSONL field of the wrong type (`"authors": 5`, `"site": [...]`): the detail names it',
+    "duplicate_id": "a JSONL id or WARC-Record-ID already used earlier in the same file (the first one is kept)",
     # Decoding (transforms/decode.py)
     "empty": "no bytes, or only whitespace",
     "binary": "bytes of a binary format, not text",
     "undecodable": "no character encoding fits the bytes",
+    "not_text": "decodes, but is not language: symbol runs, one character repeated, random bytes",
     # Cleaning (transforms/document.py, flows/stages/clean.py, flows/stages/common_paragraphs.py)
     "too_deep": "HTML whose elements nest deeper than the limit",
     "no_content": "nothing left once boilerplate was removed",
+    "timeout": "cleaning one document took longer than its time budget (the max_document_seconds limit)",
     "cleaning_error": "cleaning failed with an unexpected error (a bug: the detail says where)",
 }
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from docclean.flows.budget import DocumentTimeout, time_budget
 from docclean.flows.known_ids import KnownIds
 from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, BatchResult, now_utc
@@ -163,18 +164,23 @@ def _clean_guarded(
     options: BatchOptions,
     extraction: HtmlExtraction | None,
 ) -> CleanedSource | Reject:
-    """`clean_source`, with an unexpected error turned into a reject: one bad document must not stop the batch."""
-    site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+    """`clean_source` within the document's time budget, an unexpected error turned into a reject:
+    one bad document must not stop the batch."""
+    limits = options.limits
     try:
-        return clean_source(
-            source,
-            ruleset,
-            profiles,
-            default_site=site,
-            max_html_depth=options.limits.max_html_depth,
-            extraction=extraction,
-        )
-    except Exception as exc:
+        site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+        with time_budget(limits.max_document_seconds):
+            return clean_source(
+                source,
+                ruleset,
+                profiles,
+                default_site=site,
+                max_html_depth=limits.max_html_depth,
+                extraction=extraction,
+            )
+    except DocumentTimeout:
+        return Reject("timeout", f"cleaning took over {limits.max_document_seconds:g} s (max_document_seconds)")
+    except (Exception, RecursionError) as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return Reject("cleaning_error", f"{type(exc).__name__}: {exc} (at {where.name}:{where.lineno})")
 

@@ -15,6 +15,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docclean.flows.budget import DocumentTimeout, time_budget
 from docclean.flows.known_ids import KnownIds
 from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, LearnedBatch
@@ -51,25 +52,27 @@ def learn_profiles(sources: Iterable[SourceDocument], known_doc_ids: Container[s
     for source in sources:
         if source.skip or source.error or source.doc_id in known_doc_ids:
             continue
-        page = _template_text(source, options)
-        if page is None:
-            continue
-        if page.extraction is not None:
-            learned.extractions[source.doc_id] = page.extraction
-        if page.site is not None:
-            profile = learned.profiles.setdefault(page.site, SiteProfile(page.site))
-            profile.add_document(LineDocument.parse(prepare_text(page.text)))
+        _learn_one(learned, source, options)
     return learned
 
 
-def _template_text(source: SourceDocument, options: BatchOptions) -> TemplateText | None:
-    """The page's site and text, or None when it has none to learn from (cleaning will reject it)."""
-    site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+def _learn_one(learned: Learned, source: SourceDocument, options: BatchOptions) -> None:
+    """Count one page's lines, within its time budget; a page that fails or runs out of time is
+    left out (the cleaning pass meets it again and rejects it with its reason)."""
+    limits = options.limits
     try:
-        page = template_text(source, default_site=site, max_html_depth=options.limits.max_html_depth)
-    except Exception:  # the cleaning pass meets it again and rejects it with its reason
-        return None
-    return page if isinstance(page, TemplateText) else None
+        with time_budget(limits.max_document_seconds):
+            site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+            page = template_text(source, default_site=site, max_html_depth=limits.max_html_depth)
+            if not isinstance(page, TemplateText):
+                return
+            lines = LineDocument.parse(prepare_text(page.text)) if page.site is not None else None
+    except (Exception, RecursionError, DocumentTimeout):
+        return
+    if page.extraction is not None:
+        learned.extractions[source.doc_id] = page.extraction
+    if page.site is not None and lines is not None:
+        learned.profiles.setdefault(page.site, SiteProfile(page.site)).add_document(lines)
 
 
 def stage_learned(batch: int, learned: Learned, staging_dir: Path) -> LearnedBatch:

@@ -96,14 +96,14 @@ def test_doc_id_is_stable_for_the_same_source_and_content(tmp_path: Path) -> Non
 def test_unreadable_file_is_a_reject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "secret.txt"
     path.write_text("x")
-    real_open = open
+    real_open = os.open  # tests run as root, so chmod alone would not deny it
 
     def deny(file, *args, **kwargs):
         if str(file) == str(path):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", deny)
+    monkeypatch.setattr("os.open", deny)
     (doc,) = _docs(path)
     assert doc.error[0] == "unreadable"
     assert "permission denied" in doc.error[1]

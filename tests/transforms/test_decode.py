@@ -3,7 +3,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from docclean.transforms.decode import DecodeError, decode_bytes
+from docclean.transforms.decode import DecodeError, decode_bytes, not_language
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,30 @@ def test_unusable_bytes_raise_with_a_reason(data: bytes, reason: str) -> None:
         decode_bytes(data)
     assert info.value.reason == reason
     assert info.value.detail
+
+
+def test_a_declared_charset_that_does_not_write_ascii_loses_on_ascii_bytes() -> None:
+    html = b"<html><body><p>The pier is closed.</p></body></html>"
+    assert decode_bytes(html, "utf-16").text == html.decode()
+    assert decode_bytes(html, "cp037").text == html.decode()
+    assert decode_bytes("東京都の桟橋".encode("utf-16-le"), "utf-16-le").text == "東京都の桟橋"  # not UTF-8: believed
+
+
+@pytest.mark.parametrize("text", ["ⅱ" * 2500, "§±¶©®" * 100, "a" * 500, "1234567890 " * 50, "\u0e49" * 300])
+def test_symbol_runs_and_repeated_characters_are_not_language(text: str) -> None:
+    assert not_language(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "東京都は月曜日、北側の桟橋の修理に冬の大半がかかると発表した。",
+        "قالت سلطة الميناء يوم الاثنين إن إصلاح الرصيف الشمالي سيستغرق معظم فصل الشتاء.",
+        "Администрация порта заявила в понедельник, что ремонт займёт всю зиму.",
+        "बंदरगाह प्राधिकरण ने सोमवार को कहा कि मरम्मत में सर्दियों का अधिकांश समय लगेगा।",
+        "Scores: Arsenal 3, Chelsea 1; Spurs 2, Everton 2 (half time 1-1).",
+        "Ok.",
+    ],
+)
+def test_real_short_texts_in_any_script_are_language(text: str) -> None:
+    assert not_language(text) is None

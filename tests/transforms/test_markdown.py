@@ -40,3 +40,26 @@ def test_list_items_and_headings_are_flagged() -> None:
     assert render_line("12. item").is_list_item
     assert render_line("# Title").is_heading
     assert not render_line("-5 degrees").is_list_item
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[" * 20_000 + "x" + "](" * 10_000,
+        " *a" * 30_000,
+        " _a" * 30_000,
+        " **a" * 30_000,
+        " ~~a" * 30_000,
+        "<http:" * 30_000,
+    ],
+)
+def test_pathological_lines_take_linear_time(line: str) -> None:
+    import time
+
+    started = time.monotonic()
+    render_line(line)
+    assert time.monotonic() - started < 2  # the quadratic matchers took 10 s and more here
+
+
+def test_link_text_is_the_innermost_bracket_as_in_commonmark() -> None:
+    assert render_line("[a [b](http://x)").text == "[a b"

@@ -101,3 +101,28 @@ def test_markdown_written_by_the_html_extractor_is_not_reported_as_removed(tmp_p
     assert "coast on Monday night" in article["text"] and "**" not in article["text"]
     rules = set(result.removals_by_rule)
     assert not {r for r in rules if r.startswith("markdown_")}, rules
+
+
+def test_a_document_over_its_time_budget_is_a_timeout_reject_and_the_batch_goes_on(tmp_path, monkeypatch) -> None:
+    import time as _time
+
+    from docclean.flows.readers import Limits
+    from docclean.flows.results import BatchOptions
+    from docclean.flows.stages import clean as clean_stage
+    from docclean.transforms.models import SourceDocument
+
+    real = clean_stage.clean_source
+
+    def slow(source, *args, **kwargs):
+        if source.source_uri.endswith("slow"):
+            _time.sleep(5)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(clean_stage, "clean_source", slow)
+    text = b"The harbour authority said on Monday that repairs to the pier would take most of the winter."
+    sources = [SourceDocument("file:///slow", "text", text), SourceDocument("file:///fast", "text", text)]
+    options = BatchOptions(run_id="t", staging_dir=str(tmp_path), limits=Limits(max_document_seconds=0.5))
+    started = _time.monotonic()
+    result = clean_stage.process_batch(0, sources, set(), options)
+    assert _time.monotonic() - started < 4
+    assert (result.n_articles, result.rejects_by_reason) == (1, {"timeout": 1})

@@ -1,0 +1,121 @@
+"""JSONL lines to source documents: one document per line, every field's type checked here.
+
+A line that is not a JSON object is `bad_json`; a field of the wrong type (`"authors": 5`,
+`"site": ["x"]`) makes that line a `bad_field` reject naming the field, so nothing downstream
+meets a type it does not expect. Lone surrogates (`"\\ud800"`, valid JSON but not encodable
+text) are replaced by U+FFFD, as a decoder does with bytes it cannot read.
+
+Identity: a line with an `id` is `<file>#id=<id>`, one without is `<file>#L<line>`. A second
+line repeating an id already used in the same file would be a second document of the same
+source, of which the lake's views could show only one: it becomes a `duplicate_id` reject
+(under its line's URI), and the first line with that id stays the document.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from docclean.transforms.models import SourceDocument
+
+_TEXT_KEYS = ("text", "markdown", "content", "body")
+_STRING_KEYS = ("url", "title", "published_at", "date", "language", "site")
+_AUTHOR_KEYS = ("authors", "author")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class FieldError(ValueError):
+    """A field whose value has a type docclean cannot use."""
+
+    def __init__(self, field: str, value: Any, expected: str) -> None:
+        super().__init__(f"field {field!r} is {type(value).__name__}, expected {expected}")
+
+
+def jsonl_documents(uri: str, data: bytes, max_document_bytes: int) -> Iterator[SourceDocument]:
+    """The documents of one JSONL file's bytes (`uri` is the file's)."""
+    ids: dict[str, int] = {}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        line_uri = f"{uri}#L{number}"
+        if len(line) > max_document_bytes:
+            yield SourceDocument(line_uri, "jsonl", error=("too_large", f"line {number} is {len(line):,} bytes"))
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, bad UTF-8, 4,300+ digit ints
+            detail = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:200]
+            yield SourceDocument(line_uri, "jsonl", data=line, error=("bad_json", f"line {number}: {detail}"))
+            continue
+        if not isinstance(record, dict):
+            yield SourceDocument(line_uri, "jsonl", data=line, error=("bad_json", f"line {number} is not an object"))
+            continue
+        try:
+            doc_id, meta, fmt, text = parse_record(record)
+        except FieldError as exc:
+            yield SourceDocument(line_uri, "jsonl", data=line, error=("bad_field", f"line {number}: {exc}"))
+            continue
+        if doc_id is not None:
+            if doc_id in ids:
+                detail = f"line {number} repeats the id {doc_id!r} of line {ids[doc_id]}; ids must be unique in a file"
+                yield SourceDocument(line_uri, "jsonl", data=line, error=("duplicate_id", detail[:500]))
+                continue
+            ids[doc_id] = number
+            line_uri = f"{uri}#id={doc_id}"
+        if text is None:
+            keys = ", ".join(("html", *_TEXT_KEYS))
+            detail = f"line {number} has none of: {keys}"
+            yield SourceDocument(line_uri, "jsonl", data=line, error=("no_text_field", detail))
+            continue
+        yield SourceDocument(line_uri, fmt, text.encode("utf-8"), meta)
+
+
+def parse_record(record: dict[str, Any]) -> tuple[str | None, dict[str, Any], str, str | None]:
+    """(id, metadata, format, text) of one JSONL object, or FieldError naming a mistyped field.
+
+    >>> parse_record({"id": 7, "text": "Hi", "authors": "Ann", "site": ""})
+    ('7', {'authors': 'Ann'}, 'markdown', 'Hi')
+    """
+    doc_id = record.get("id")
+    if doc_id is not None:
+        if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
+            raise FieldError("id", doc_id, "a string or an integer")
+        doc_id = _text(str(doc_id))
+    meta: dict[str, Any] = {}
+    for key in _STRING_KEYS:
+        value = record.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise FieldError(key, value, "a string")
+        meta[key] = _text(value)
+    for key in _AUTHOR_KEYS:
+        authors = record.get(key)
+        if authors is None or authors in ("", []):
+            continue
+        if isinstance(authors, str):
+            meta[key] = _text(authors)
+            continue
+        if not isinstance(authors, list) or not all(isinstance(a, str) or a is None for a in authors):
+            raise FieldError(key, authors, "a string or a list of strings")
+        meta[key] = [_text(a) for a in authors if a]
+    html = record.get("html")
+    if html is not None:
+        if not isinstance(html, str):
+            raise FieldError("html", html, "a string")
+        return doc_id, meta, "html", _text(html)
+    for key in _TEXT_KEYS:
+        value = record.get(key)
+        if isinstance(value, str):
+            return doc_id, meta, "markdown", _text(value)
+    for key in _TEXT_KEYS:
+        if record.get(key) is not None:
+            raise FieldError(key, record[key], "a string")
+    return doc_id, meta, "markdown", None
+
+
+def _text(value: str) -> str:
+    """A string with any lone surrogate (not encodable as UTF-8) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value)
