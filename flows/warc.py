@@ -7,8 +7,9 @@ are counted and skipped. Problems are rejects, and reading goes on where the for
   the lake could show only one of two documents with the same source), a record cut short by
   the end of the file, a record over `max_document_bytes`: that record is rejected, the next
   one is read;
-- a `.warc.gz` whose records inflate past `max_decompressed_bytes` in all (the `.gz` limit),
-  or bytes warcio cannot parse: one reject for the rest of the file, whose earlier records stand.
+- a record of a `.warc.gz` that inflates past `max_decompressed_bytes` (the `.gz` limit, per
+  record: a real crawl file of a few GB streams through, a bomb record stops at the limit), or
+  bytes warcio cannot parse: one reject for the rest of the file, whose earlier records stand.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ class InflationLimit(Exception):
 
 
 class _BoundedReader(DecompressingBufferedReader):
-    """warcio's reader, counting what it inflates: a gzip bomb stops at `limit`, not at its end."""
+    """warcio's reader, counting what it inflates per record: a gzip bomb stops at `limit`, not at its end.
+
+    `next_record()` restarts the count; reading and skipping one record's body counts towards it.
+    """
 
     def __init__(self, stream: Any, limit: int) -> None:
         super().__init__(stream)
@@ -48,7 +52,10 @@ class _BoundedReader(DecompressingBufferedReader):
         if compressed and self.buff is not None:
             self.inflated += self.buff_size
             if self.inflated > self.limit:
-                raise InflationLimit(f"inflates to over the {self.limit:,}-byte limit (--max-decompressed-mb)")
+                raise InflationLimit(f"a record inflates to over the {self.limit:,}-byte limit (--max-decompressed-mb)")
+
+    def next_record(self) -> None:
+        self.inflated = 0
 
 
 class _Loader(ArcWarcRecordLoader):
@@ -74,6 +81,7 @@ def warc_documents(
     truncated = False
     try:
         for record in iterator:
+            iterator.reader.next_record()
             n_records += 1
             if not record.rec_type:
                 yield _file_problem(

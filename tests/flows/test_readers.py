@@ -151,3 +151,12 @@ def test_truncated_warc_is_a_reject_after_the_good_records(tmp_path: Path) -> No
     (tmp_path / "cut.warc.gz").write_bytes(data + data[: len(data) // 3])
     docs = _docs(tmp_path / "cut.warc.gz")
     assert [d.error[0] if d.error else d.format for d in docs] == ["html", "html", "corrupt_warc"]
+
+
+def test_warc_inflation_is_bounded_per_record_so_big_crawl_files_stream_through(tmp_path: Path) -> None:
+    # 40 records of ~60 KB each: 2.4 MB inflated in all, over a 1 MB limit that no single record passes.
+    body = f"<p>{'word ' * 12_000}</p>".encode()
+    records = [("response", f"https://a.example/{i}", body, "text/html") for i in range(40)]
+    _write_warc(tmp_path / "crawl.warc.gz", records)
+    docs = _docs(tmp_path / "crawl.warc.gz", Limits(max_decompressed_bytes=1_000_000))
+    assert [d.error for d in docs] == [None] * 40
