@@ -18,7 +18,7 @@ import typer
 from docclean.flows import cli_export, cli_info, cli_lake
 from docclean.flows.cli_common import LakeOption, err, lake_at, out
 from docclean.flows.cli_summary import print_summary
-from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_HTML_DEPTH
+from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
 from docclean.flows.server import shared_api
 from docclean.flows.settings import apply_prefect_defaults, default_inputs
 from docclean.transforms.minhash import MinHashConfig
@@ -84,6 +84,9 @@ def run(
         float, typer.Option(min=0.001, help="Stop decompressing a .gz input past this (MB): gzip bombs.")
     ] = MAX_DECOMPRESSED_BYTES / 2**20,
     max_html_depth: Annotated[int, typer.Option(min=1, help="Reject HTML nested deeper than this.")] = MAX_HTML_DEPTH,
+    max_document_seconds: Annotated[
+        float, typer.Option(min=0.1, help="Time budget to clean one document; over it, a `timeout` reject.")
+    ] = MAX_DOCUMENT_SECONDS,
     rules: Annotated[
         Path | None,
         typer.Option(help="Folder of your own rule files (*.toml), laid over the packaged ones: same id replaces."),
@@ -134,6 +137,7 @@ def run(
         max_document_bytes=int(max_document_mb * 2**20),
         max_decompressed_bytes=int(max_decompressed_mb * 2**20),
         max_html_depth=max_html_depth,
+        max_document_seconds=max_document_seconds,
         rescan=rescan,
         duplicate_threshold=duplicate_threshold,
         variant_threshold=variant_threshold,

@@ -29,6 +29,7 @@ KEYS: dict[str, dict[str, str]] = {
         "max_document_mb": "max_document_mb",
         "max_decompressed_mb": "max_decompressed_mb",
         "max_html_depth": "max_html_depth",
+        "max_document_seconds": "max_document_seconds",
     },
     "thresholds": {"duplicate": "duplicate_threshold", "variant": "variant_threshold"},
     "schedule": {"cron": "cron", "interval": "interval", "port": "port", "ui": "ui"},
