@@ -35,7 +35,8 @@ from charset_normalizer import from_bytes  # noqa: E402
 from common import load_scorer  # noqa: E402  (benchmarks/common.py: the script folder is on sys.path)
 from docclean.transforms.clean import clean_document  # noqa: E402
 from docclean.transforms.dates import parse_date  # noqa: E402
-from docclean.transforms.html import extract_html  # noqa: E402
+from docclean.transforms.html import extract_html, parse_html  # noqa: E402
+from docclean.transforms.html_blocks import block_texts, boundary_joins, glued_boundaries  # noqa: E402
 from docclean.transforms.ruleset import default_ruleset  # noqa: E402
 from docclean.transforms.templates import learn_site_profile  # noqa: E402
 
@@ -58,6 +59,7 @@ class Result:
     id: str
     texts: dict[str, str] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    glued: dict[str, list[str]] = field(default_factory=dict)  # tokens joining two blocks' words
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
@@ -132,7 +134,9 @@ def run_docclean(page: Page) -> tuple[str, dict[str, object]]:
         extraction.text, hints=extraction.hints, prior_removals=extraction.removals, detect_prose=False
     )
     headline = "\n\n".join(x for x in (doc.title, doc.subtitle) if x)
-    meta = {"title": doc.title, "authors": doc.authors, "date": doc.published_at, "headline": headline}
+    # authors are people; a page whose byline is only an agency or newsroom has it in author_orgs.
+    byline = doc.authors or extraction.hints.author_orgs
+    meta = {"title": doc.title, "authors": byline, "date": doc.published_at, "headline": headline}
     return doc.text, {**meta, "extraction": extraction}
 
 
@@ -201,6 +205,9 @@ def process(page: Page) -> Result:
     )
     if page.title is not None:  # WCXB: compare metadata with trafilatura's own extractor too
         result.meta["trafilatura"] = trafilatura_metadata(page)
+    tree = parse_html(page.html)  # untimed: the check, not the systems
+    joins = boundary_joins(block_texts(tree)) if tree is not None else set()
+    result.glued = {name: glued_boundaries(result.texts[name], joins) for name in SYSTEMS}
     return result
 
 
@@ -266,6 +273,15 @@ def report_text(
         )
 
 
+def report_glued(label: str, pages: Iterable[Page], results: dict[str, Result]) -> None:
+    """Output tokens that are the last word of one source block glued to the first of the next."""
+    pages = list(pages)
+    print(f"\n== glued block boundaries, {label}: tokens (pages) — goal 0")
+    for name in SYSTEMS:
+        glued = [(p.id, t) for p in pages for t in results[p.id].glued.get(name, [])]
+        print(f"{name:<12} {len(glued):>5} ({len({pid for pid, _ in glued})})  {' '.join(t for _, t in glued[:8])}")
+
+
 def report_metadata(label: str, pages: Iterable[Page], results: dict[str, Result]) -> None:
     pages = [p for p in pages if p.title is not None]
     if not pages:
@@ -316,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         report_text(scorer, "wcxb-dev all types", pages, results)
         report_metadata("wcxb-dev articles", articles, results)
         report_metadata("wcxb-dev all types", pages, results)
+        report_glued("wcxb-dev all types", pages, results)
         if args.out:
             dump(args.out, "wcxb", pages, results)
     if "big9" in sets:
@@ -325,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         apply_site_templates(pages, results)
         print(f"\nbig9: {len(pages)} pages in {time.perf_counter() - wall:.0f} s wall")
         report_text(scorer, "big9", pages, results, with_title=True)
+        report_glued("big9", pages, results)
         if args.out:
             dump(args.out, "big9", pages, results)
     return 0

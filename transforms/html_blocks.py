@@ -137,8 +137,9 @@ def glued_tokens(text: str, tree: HtmlElement) -> list[str]:
     return glued_boundaries(text, boundary_joins(block_texts(tree)))
 
 
-# Where a glued token joins: a lower-case letter, digit or closing punctuation, then a capital.
-_SEAM = re.compile(r"(?<=[a-zß-öø-ÿ\d.!?,;:)\]”’»\"'])(?=[A-ZÀ-ÖØ-Þ])")
+# Where a glued token joins: a lower-case letter, digit or closing punctuation, then a capital;
+# or an acronym then a capitalised word ("CIODigital") is a seam too.
+_SEAM = re.compile(r"(?<=[a-zß-öø-ÿ\d.!?,;:)\]”’»\"'])(?=[A-ZÀ-ÖØ-Þ])|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")
 _EDGE = "*_`[]()\"'“”‘’«»"  # markdown and quotes around a word, not part of it
 
 
