@@ -49,7 +49,7 @@ def space_blocks(tree: HtmlElement) -> None:
     >>> tree = fragment_fromstring("<h2><div>Kicker</div><div>Headline</div></h2>")
     >>> space_blocks(tree)
     >>> tree.text_content()
-    'Kicker Headline '
+    ' Kicker Headline '
     """
     for element in tree.iter(*BLOCK_TAGS):
         parent = element.getparent()
@@ -62,10 +62,15 @@ def space_blocks(tree: HtmlElement) -> None:
             element.tail = " "
         previous = element.getprevious()
         if previous is not None:
-            if previous.tail and not previous.tail[-1].isspace():
-                previous.tail += " "
-        elif parent.text and not parent.text[-1].isspace():
-            parent.text += " "
+            previous.tail = _ending_in_space(previous.tail)
+        else:
+            parent.text = _ending_in_space(parent.text)
+
+
+def _ending_in_space(text: str | None) -> str:
+    # An empty text or tail gets its space too: the element before (a <span>, or an inline
+    # parent's preceding words) may end in a word of its own.
+    return text if text and text[-1].isspace() else (text or "") + " "
 
 
 def _verbatim(element: HtmlElement) -> bool:
