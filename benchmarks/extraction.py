@@ -33,9 +33,12 @@ if str(REPO) not in sys.path:
 import trafilatura  # noqa: E402
 from charset_normalizer import from_bytes  # noqa: E402
 from common import load_scorer  # noqa: E402  (benchmarks/common.py: the script folder is on sys.path)
+from docclean.transforms import html as html_module  # noqa: E402
+from docclean.transforms import html_metadata as metadata_module  # noqa: E402
 from docclean.transforms.clean import clean_document  # noqa: E402
 from docclean.transforms.dates import parse_date  # noqa: E402
-from docclean.transforms.html import extract_html  # noqa: E402
+from docclean.transforms.html import extract_html, parse_html  # noqa: E402
+from docclean.transforms.html_blocks import block_texts, boundary_joins, glued_boundaries  # noqa: E402
 from docclean.transforms.ruleset import default_ruleset  # noqa: E402
 from docclean.transforms.templates import learn_site_profile  # noqa: E402
 
@@ -58,6 +61,8 @@ class Result:
     id: str
     texts: dict[str, str] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    glued: dict[str, list[str]] = field(default_factory=dict)  # tokens joining two blocks' words
+    steps: dict[str, float] = field(default_factory=dict)  # docclean's CPU seconds by step
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
@@ -132,7 +137,9 @@ def run_docclean(page: Page) -> tuple[str, dict[str, object]]:
         extraction.text, hints=extraction.hints, prior_removals=extraction.removals, detect_prose=False
     )
     headline = "\n\n".join(x for x in (doc.title, doc.subtitle) if x)
-    meta = {"title": doc.title, "authors": doc.authors, "date": doc.published_at, "headline": headline}
+    # authors are people; a page whose byline is only an agency or newsroom has it in author_orgs.
+    byline = doc.authors or extraction.hints.author_orgs
+    meta = {"title": doc.title, "authors": byline, "date": doc.published_at, "headline": headline}
     return doc.text, {**meta, "extraction": extraction}
 
 
@@ -168,6 +175,36 @@ def apply_site_templates(pages: list[Page], results: dict[str, Result]) -> None:
             result.texts["docclean+sites+title"] = f"{headline}\n\n{doc.text}" if headline else doc.text
 
 
+# docclean's steps, timed by wrapping the functions `extract_html` calls (module globals are
+# looked up at call time); metadata's parts are timed inside "metadata".
+STEPS: dict[str, float] = {}
+_TIMED = [
+    (html_module, "parse_html", "parse"),
+    (html_module, "_main_text", "main text (trafilatura)"),
+    (html_module, "_boilerplate_removals", "furniture removals"),
+    (html_module, "extract_metadata", "metadata"),
+    (metadata_module, "page_title", "  title"),
+    (metadata_module, "page_authors", "  authors"),
+    (metadata_module, "published_at", "  date (htmldate)"),
+]
+
+
+def _timed(function: Callable, step: str) -> Callable:
+    def wrapper(*args: object, **kwargs: object) -> object:
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            STEPS[step] = STEPS.get(step, 0.0) + time.process_time() - started
+
+    return wrapper
+
+
+for _module, _name, _step in _TIMED:
+    setattr(_module, _name, _timed(getattr(_module, _name), _step))
+clean_document = _timed(clean_document, "cleaning")
+
+
 SYSTEMS: dict[str, Callable[[Page], tuple[str, dict[str, object]]]] = {
     "trafilatura": run_trafilatura,
     "docclean": run_docclean,
@@ -188,6 +225,7 @@ def trafilatura_metadata(page: Page) -> dict[str, object]:
 def process(page: Page) -> Result:
     """Run every system on one page; CPU time per system (so --jobs does not distort pages/s)."""
     result = Result(page.id)
+    STEPS.clear()
     for name, system in SYSTEMS.items():
         start = time.process_time()
         text, meta = system(page)
@@ -199,8 +237,12 @@ def process(page: Page) -> Result:
     result.texts["docclean+title"] = (
         f"{headline}\n\n{result.texts['docclean']}" if headline else result.texts["docclean"]
     )
+    result.steps = dict(STEPS)
     if page.title is not None:  # WCXB: compare metadata with trafilatura's own extractor too
         result.meta["trafilatura"] = trafilatura_metadata(page)
+    tree = parse_html(page.html)  # untimed: the check, not the systems
+    joins = boundary_joins(block_texts(tree)) if tree is not None else set()
+    result.glued = {name: glued_boundaries(result.texts[name], joins) for name in SYSTEMS}
     return result
 
 
@@ -266,6 +308,30 @@ def report_text(
         )
 
 
+def report_steps(label: str, pages: Iterable[Page], results: dict[str, Result]) -> None:
+    """Where docclean's CPU goes, and its time next to trafilatura's on the same pages."""
+    pages = list(pages)
+    total = sum(results[p.id].cpu["docclean"] for p in pages)
+    peer = sum(results[p.id].cpu["trafilatura"] for p in pages)
+    print(f"\n== docclean CPU by step, {label}: {total:.1f} s; trafilatura {peer:.1f} s")
+    print(f"pages/s/core ratio docclean / trafilatura: {peer / total:.2f}x" if total else "")
+    steps: dict[str, float] = {}
+    for p in pages:
+        for step, seconds in results[p.id].steps.items():
+            steps[step] = steps.get(step, 0.0) + seconds
+    for step, seconds in steps.items():
+        print(f"{step:<26} {seconds:>7.1f} s {seconds / total:>6.1%}  ({seconds / peer:.2f}x trafilatura's whole time)")
+
+
+def report_glued(label: str, pages: Iterable[Page], results: dict[str, Result]) -> None:
+    """Output tokens that are the last word of one source block glued to the first of the next."""
+    pages = list(pages)
+    print(f"\n== glued block boundaries, {label}: tokens (pages) — goal 0")
+    for name in SYSTEMS:
+        glued = [(p.id, t) for p in pages for t in results[p.id].glued.get(name, [])]
+        print(f"{name:<12} {len(glued):>5} ({len({pid for pid, _ in glued})})  {' '.join(t for _, t in glued[:8])}")
+
+
 def report_metadata(label: str, pages: Iterable[Page], results: dict[str, Result]) -> None:
     pages = [p for p in pages if p.title is not None]
     if not pages:
@@ -316,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         report_text(scorer, "wcxb-dev all types", pages, results)
         report_metadata("wcxb-dev articles", articles, results)
         report_metadata("wcxb-dev all types", pages, results)
+        report_glued("wcxb-dev all types", pages, results)
+        report_steps("wcxb-dev all types", pages, results)
         if args.out:
             dump(args.out, "wcxb", pages, results)
     if "big9" in sets:
@@ -325,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         apply_site_templates(pages, results)
         print(f"\nbig9: {len(pages)} pages in {time.perf_counter() - wall:.0f} s wall")
         report_text(scorer, "big9", pages, results, with_title=True)
+        report_glued("big9", pages, results)
+        report_steps("big9", pages, results)
         if args.out:
             dump(args.out, "big9", pages, results)
     return 0

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from docclean.transforms.clean import clean_document
-from docclean.transforms.dates import parse_date
+from docclean.transforms.dates import parse_page_date
 from docclean.transforms.decode import DecodeError, decode_document, not_language
 from docclean.transforms.html import HtmlExtraction, extract_html, html_nesting_depth
 from docclean.transforms.models import CleanDocument, DocumentHints, SourceDocument
@@ -80,14 +81,17 @@ def source_hints(meta: Mapping[str, Any], default_site: str | None = None) -> Do
     if isinstance(authors, str):
         authors = [authors]
     published = meta.get("published_at", meta.get("date"))
+    date = parse_page_date(str(published)) if published else None
     url = meta.get("url") if isinstance(meta.get("url"), str) else None
     return DocumentHints(
         url=url,
         site=meta.get("site") or site_of(url) or default_site,
         title=meta.get("title") if isinstance(meta.get("title"), str) else None,
         authors=[str(a) for a in authors if a],
-        published_at=parse_date(str(published)) if published else None,
+        published_at=date.at if date else None,
         language=meta.get("language") if isinstance(meta.get("language"), str) else None,
+        published_utc_offset=date.utc_offset if date else None,
+        published_date_only=date.date_only if date else False,
     )
 
 
@@ -102,7 +106,30 @@ def merge_html_hints(meta: Mapping[str, Any], hints: DocumentHints, extraction: 
         authors=hints.authors or extraction.hints.authors,
         published_at=hints.published_at or extraction.hints.published_at,
         language=hints.language or extraction.hints.language,
+        author_orgs=hints.author_orgs or extraction.hints.author_orgs,
+        # The offset and the date-only flag go with the date they describe.
+        **_date_details(hints if hints.published_at else extraction.hints),
     )
+
+
+def _date_details(hints: DocumentHints) -> dict[str, Any]:
+    return {"published_utc_offset": hints.published_utc_offset, "published_date_only": hints.published_date_only}
+
+
+def with_page_metadata(document: CleanDocument, hints: DocumentHints) -> CleanDocument:
+    """Carry the hints' organisations, UTC offset and date-only flag onto the clean document.
+
+    The offset and flag hold only when the document's date is the hints' date; a date read from
+    a text byline has no offset, and is date-only when it has no time (its midnight).
+    """
+    document.author_orgs = list(hints.author_orgs)
+    if hints.published_at is not None and document.published_at == hints.published_at:
+        document.published_utc_offset = hints.published_utc_offset
+        document.published_date_only = hints.published_date_only
+    elif document.published_at is not None:
+        document.published_utc_offset = None
+        document.published_date_only = document.published_at.time() == time(0)
+    return document
 
 
 def page_text(
@@ -156,7 +183,7 @@ def clean_source(
     if page.extraction is None:
         profile = profiles.get(hints.site or "")
         cleaned = clean_document(page.text, hints=hints, ruleset=ruleset, site_profile=profile)
-        return _language_or_reject(CleanedSource(cleaned, hints))
+        return _language_or_reject(CleanedSource(with_page_metadata(cleaned, hints), hints))
     merged = merge_html_hints(source.meta, hints, page.extraction)
     # The extractor already kept only the article: the one-page prose detector would cut real
     # lists and short paragraphs from it (benchmarks/extraction.py: recall 0.937 -> 0.927).
@@ -171,7 +198,7 @@ def clean_source(
         record_syntax=False,  # the markdown is the extractor's, not the page's
         text_layout="html",
     )
-    return _language_or_reject(CleanedSource(cleaned, merged))
+    return _language_or_reject(CleanedSource(with_page_metadata(cleaned, merged), merged))
 
 
 def _language_or_reject(cleaned: CleanedSource) -> CleanedSource | Reject:

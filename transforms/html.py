@@ -21,6 +21,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 
 import trafilatura
+from docclean.transforms.html_blocks import BLOCK_TAGS, space_blocks, unglue
 from docclean.transforms.html_metadata import extract_metadata
 from docclean.transforms.models import DocumentHints, Removal
 from docclean.transforms.ruleset import RuleSet
@@ -36,13 +37,6 @@ MAX_REMOVAL_CHARS = 200
 # Page furniture: reported as removals, and dropped by the fallback extractor.
 BOILERPLATE_TAGS = ("nav", "header", "footer", "aside", "form")
 INVISIBLE_TAGS = ("script", "style", "noscript", "iframe", "svg", "template", "head")
-_BLOCK_TAGS = frozenset(
-    {
-        "p", "div", "section", "article", "main", "li", "blockquote", "pre", "figcaption",
-        "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "ul", "ol", "dl", "dd", "dt", "br", "hr",
-    }
-)  # fmt: skip
-
 # Input is already-decoded text, passed to lxml as UTF-8 bytes; an explicit encoding stops a
 # <meta charset> in the page from overriding it.
 _PARSER = HTMLParser(remove_comments=True, remove_pis=True, recover=True, huge_tree=True, encoding="utf-8")
@@ -138,7 +132,12 @@ def parse_html(html: str) -> HtmlElement | None:
     # lxml refuses str input that declares its own encoding; the text is already decoded.
     html = _XML_DECLARATION.sub("", html, count=1)
     tree = document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
-    return tree if tree is not None and len(tree) else None
+    if tree is None or not len(tree):
+        return None
+    # Before any text is read from it: no extractor or metadata reader can then join the last
+    # word of one block element to the first word of the next ("KickerHeadline").
+    space_blocks(tree)
+    return tree
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,7 +168,7 @@ def _main_text(tree: HtmlElement, url: str | None) -> str:
         if len(other) > ESCALATION_ACCEPT_RATIO * len(text):
             text = other
     if text.strip():
-        return _tidy_markdown(text)
+        return unglue(_tidy_markdown(text), tree.text_content)
     return fallback_text(tree)
 
 
@@ -266,7 +265,7 @@ def fallback_text(tree: HtmlElement) -> str:
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
-            if tag in _BLOCK_TAGS:
+            if tag in BLOCK_TAGS:
                 flush()
             if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
                 current.append("#" * int(tag[1]) + " ")
@@ -274,7 +273,7 @@ def fallback_text(tree: HtmlElement) -> str:
                 current.append("- ")
             current.append(element.text or "")
         else:
-            if tag in _BLOCK_TAGS:
+            if tag in BLOCK_TAGS:
                 flush()
             current.append(element.tail or "")
     flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from docclean.transforms.dates import parse_date
+from docclean.transforms.dates import PageDate, parse_date, parse_page_date
 from docclean.transforms.html_page import element_text, ld_articles
 from docclean.transforms.html_vocabulary import MetadataVocabulary
 from htmldate import find_date
@@ -26,8 +26,9 @@ def published_at(
     ld: list[dict],
     urls: tuple[str | None, ...],
     vocabulary: MetadataVocabulary,
-) -> datetime | None:
-    """Publish date and time as a naive datetime in the page's own (local) time.
+) -> PageDate | None:
+    """Publish date and time in the page's own (local) time, its UTC offset when the page gives
+    one, and whether only the day is known.
 
     htmldate (original-date mode) picks the day most reliably: it weighs the many places a
     date can hide. The page's own structured value gives the time when it falls on that day;
@@ -35,25 +36,25 @@ def published_at(
 
     Local, not UTC: a publish date is the calendar day of the publisher's locale, the one its
     readers see. "2024-03-05T22:30-05:00" is published on March 5; converting to UTC would store
-    March 6 (on WCXB-dev articles that moved the day on ~10 of 660 pages). The offset is dropped
-    (by `parse_date`).
+    March 6 (on WCXB-dev articles that moved the day on ~10 of 660 pages). The offset is kept
+    apart (`PageDate.utc_offset`), so the UTC instant can still be had.
     """
     structured = _structured_date(tree, meta, ld, vocabulary)
     day = _htmldate_day(tree, next((u for u in urls if u), None))
-    if day is not None and (structured is None or structured.date() != day.date()):
-        return day
+    if day is not None and (structured is None or structured.at.date() != day.date()):
+        return PageDate(day, None, date_only=True)
     if structured is not None:
         return structured
     for candidate in urls:
         found = _url_date(candidate or "")
         if found:
-            return found
+            return PageDate(found, None, date_only=True)
     return None
 
 
 def _structured_date(
     tree: HtmlElement, meta: dict[str, str], ld: list[dict], vocabulary: MetadataVocabulary
-) -> datetime | None:
+) -> PageDate | None:
     """JSON-LD datePublished, publish-time meta tags, then <time datetime>; in page-local time."""
     for item in ld_articles(ld, vocabulary):
         found = _date_value(item.get("datePublished")) or _date_value(item.get("dateCreated"))
@@ -71,13 +72,13 @@ def _structured_date(
     return None
 
 
-def _date_value(value: object) -> datetime | None:
+def _date_value(value: object) -> PageDate | None:
     """A date from a JSON-LD, meta or attribute value: a string, or the first string of a list."""
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str)), None)
     if not isinstance(value, str) or len(value) > MAX_DATE_CHARS:
         return None
-    return parse_date(value)
+    return parse_page_date(value)
 
 
 def _htmldate_day(tree: HtmlElement, url: str | None) -> datetime | None:

@@ -38,12 +38,17 @@ def extract_metadata(tree: HtmlElement, url: str | None = None, ruleset: RuleSet
     canonical = _canonical_url(tree, meta, url)
     site = clean(meta.get("og:site_name")) or ld_site_name(ld, vocabulary) or site_of(canonical or url)
     publisher = publisher_keys(meta, ld, site, canonical or url, vocabulary)
+    people, orgs = page_authors(tree, meta, citation_authors, ld, publisher, vocabulary)
+    date = published_at(tree, meta, ld, (canonical, url, meta.get("og:url")), vocabulary)
     return DocumentHints(
         url=canonical,
         site=site,
         title=page_title(tree, meta, ld, site, vocabulary),
-        authors=page_authors(tree, meta, citation_authors, ld, publisher, vocabulary),
-        published_at=published_at(tree, meta, ld, (canonical, url, meta.get("og:url")), vocabulary),
+        authors=people,
+        author_orgs=orgs,
+        published_at=date.at if date else None,
+        published_utc_offset=date.utc_offset if date else None,
+        published_date_only=date.date_only if date else False,
         language=_language(tree, meta),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import ftfy
 from docclean.transforms.html_page import clean, element_text, ld_articles, unescape, word_key
 from docclean.transforms.html_vocabulary import MetadataVocabulary, metadata_vocabulary
@@ -31,7 +33,9 @@ def page_title(
                 # "Headline Posted on July 1, 2024 by ...") is the declared title plus noise.
                 extra = word_key(h1).replace(word_key(candidate), " ")
                 with_dateline = extra != word_key(h1) and vocabulary.dateline.search(extra)
-                return _repair(candidate if with_dateline else h1)
+                # "Nationale Demo Der 9. Juli …": a kicker (topline) before the declared headline.
+                with_kicker = word_key(h1) != word_key(candidate) and word_key(h1).endswith(word_key(candidate))
+                return _repair(candidate if with_dateline or with_kicker else h1)
     if candidates:
         # Compared with the best declared title, not any: a <title> often holds the site's name,
         # which is what such an <h1> may be.
@@ -62,13 +66,39 @@ def _headline_h1s(tree: HtmlElement, site: str | None, vocabulary: MetadataVocab
     """Texts of the page's <h1> elements that could be a headline (not the site's name)."""
     site_key = word_key(site or "")
     out = []
-    for h1 in (element_text(h) for h in tree.iter("h1")):
+    for h1 in (headline_text(h) for h in tree.iter("h1")):
         # A headline the CMS suffixed with the site name, like its <title>; a pipe is SEO
         # formatting in a visible headline too ("Headline | Opinion", "Headline | Top 19 Picks").
         h1 = strip_site_suffix(h1, site, guess=bool(h1 and " | " in h1), vocabulary=vocabulary)
         if h1 and 2 <= len(h1.split()) <= 40 and word_key(h1) != site_key:
             out.append(h1)
     return out
+
+
+# A kicker in a <span> of its own, no space before the headline: "Nationale Demo<span>Der 9. Juli".
+_SEAM_LEFT = re.compile(r"\w{3,}[.!?:]?$")
+_SEAM_RIGHT = re.compile(r"^[A-ZÀ-ÖØ-Þ]\w")
+
+
+def headline_text(element: HtmlElement) -> str | None:
+    """An <h1>'s text, a space put where one child element's text ends a word in lower case
+    and the next starts with a capital: a kicker and its headline, which CSS shows apart.
+
+    >>> from lxml.html import fragment_fromstring
+    >>> headline_text(fragment_fromstring("<h1><span>Nationale Demo</span><span>Der 9. Juli</span></h1>"))
+    'Nationale Demo Der 9. Juli'
+    >>> headline_text(fragment_fromstring("<h1>The <b>i</b>Phone at <i>Mc</i>Donald's</h1>"))
+    "The iPhone at McDonald's"
+    """
+    pieces = [t for t in element.itertext() if t]
+    out: list[str] = []
+    for piece in pieces:
+        if out and not out[-1][-1:].isspace() and not piece[:1].isspace():
+            last = out[-1]
+            if _SEAM_LEFT.search(last) and last.rstrip(".!?:")[-1:].islower() and _SEAM_RIGHT.match(piece):
+                out.append(" ")
+        out.append(piece)
+    return clean("".join(out))
 
 
 def _repair(text: str | None) -> str | None:
@@ -112,9 +142,14 @@ def strip_site_suffix(
     last, first = word_key(parts[-1]), word_key(parts[0])
     if site_key and last and (last == site_key or site_key in last or last in site_key.replace(" ", "")):
         return vocabulary.title_separator.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else parts[0]
-    if site_key and first and (first == site_key or first in site_key.replace(" ", "")):
+    squeezed = first.replace(" ", "")
+    if site_key and first and (first == site_key or (len(squeezed) >= 4 and squeezed in site_key.replace(" ", ""))):
         return title[len(parts[0]) :].lstrip(vocabulary.title_edge)
     # No site name to compare with: a short last part ("| Acme News") is still the site.
     if guess and len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    # CJK titles have no spaces to count words by: after a wide separator ("｜"), a last part
+    # shorter than the headline is the site.
+    if guess and len(parts) == 2 and vocabulary.wide_title_separator.search(title) and len(parts[1]) < len(parts[0]):
+        return parts[0]
     return title

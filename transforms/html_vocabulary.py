@@ -21,6 +21,7 @@ class MetadataVocabulary:
 
     # title and site
     title_separator: re.Pattern[str]
+    wide_title_separator: re.Pattern[str]  # the separators CJK titles write without spaces
     title_edge: str  # characters stripped where a "Site | " prefix was cut
     dateline: re.Pattern[str]
     article_types: frozenset[str]
@@ -45,16 +46,26 @@ class MetadataVocabulary:
     comment_byline_endings: tuple[str, ...]
     not_name_character: re.Pattern[str]
     username_characters: frozenset[str]
+    name_prefix: re.Pattern[str]
+    byline_suffix: re.Pattern[str]
+    name_joiner: re.Pattern[str]
+    credentials: frozenset[str]
+    trailing_junk: re.Pattern[str]
+    paren_code: re.Pattern[str]
+    agency_names: frozenset[str]
+    organisation_word: re.Pattern[str]
 
 
 def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
     """The metadata vocabulary of `ruleset` (the packaged rules when None)."""
     words = (ruleset or default_ruleset()).words
     separators = words("title_separators")
+    wide = words("title_separators_unspaced")
     between_names = alternation(words("author_separators"), whole_words=True)
     return MetadataVocabulary(
-        title_separator=re.compile(rf"\s+(?:{alternation(separators)})\s+"),
-        title_edge=" " + "".join(separators),
+        title_separator=re.compile(rf"\s+(?:{alternation(separators)})\s+|\s*(?:{alternation(wide)})\s*"),
+        wide_title_separator=re.compile(rf"\s*(?:{alternation(wide)})\s*"),
+        title_edge=" " + "".join(separators) + "".join(wide),
         dateline=re.compile(
             rf"\b(?:{alternation(words('dateline_words'))}|(?:{alternation(words('month_abbreviations'))})[a-z]*\s+\d{{1,2}})\b"
         ),
@@ -66,7 +77,7 @@ def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
         date_meta_keys=words("date_meta_keys"),
         author_meta_keys=words("author_meta_keys"),
         author_label_values=tuple(w.lower() for w in words("author_label_values")),
-        byline_prefix=re.compile(rf"^(?:(?:{alternation(words('byline_prefixes'))})\b\s*:?\s*)+", re.IGNORECASE),
+        byline_prefix=re.compile(rf"^(?:(?:{alternation(words('byline_prefixes'))}){_END}\s*[:/]?\s*)+", re.IGNORECASE),
         byline_label=re.compile(
             rf"^(?:{alternation(words('byline_labels'))})\b\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL
         ),
@@ -80,7 +91,23 @@ def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
         comment_byline_endings=tuple(" " + w.lower() for w in words("comment_byline_endings")),
         not_name_character=re.compile(f"[{''.join(re.escape(c) for c in words('not_name_characters'))}]"),
         username_characters=frozenset(words("username_characters")),
+        name_prefix=re.compile(rf"(?:{alternation(words('byline_prefixes_before_names'))})\s+", re.IGNORECASE),
+        byline_suffix=re.compile(rf"\s*(?:{alternation(words('byline_suffixes'))})$", re.IGNORECASE),
+        # Lower case only: "Robert E Lee" has an initial, not the Italian "e".
+        name_joiner=re.compile(rf"\s+(?:{alternation(words('name_joiners'))})\s+"),
+        credentials=frozenset(w.lower().replace(".", "") for w in words("credentials")),
+        trailing_junk=re.compile(
+            rf"(?:(?:^|\s+)(?:{alternation(words('name_trailing_words'), whole_words=True)}))+$", re.IGNORECASE
+        ),
+        # "(obe)", "(dpa)" after a name: initials or an agency, at most 12 characters.
+        paren_code=re.compile(r"\s*\(([^()]{1,12})\)"),
+        agency_names=frozenset(" ".join(re.findall(r"\w+", w.lower())) for w in words("agency_names")),
+        organisation_word=re.compile(rf"(?:{alternation(words('organisation_words'))})", re.IGNORECASE),
     )
+
+
+# The end of a label: a word boundary, or none after CJK ("記者張三" has no space to break at).
+_END = r"(?:\b|(?<=[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]))"
 
 
 def alternation(words: Iterable[str], *, whole_words: bool = False) -> str:

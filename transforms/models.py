@@ -37,6 +37,12 @@ class DocumentHints:
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     language: str | None = None
+    # Agencies and organisations named as the author ("dpa", "Reuters", "Redaktion"): not people.
+    author_orgs: list[str] = field(default_factory=list)
+    # Minutes east of UTC the page gave with `published_at`; None when it gave none.
+    published_utc_offset: int | None = None
+    # Only a day was known: `published_at` is its midnight, not a time.
+    published_date_only: bool = False
 
 
 @dataclass(slots=True)
@@ -52,6 +58,10 @@ class CleanDocument:
     removals: list[Removal]
     source_chars: int
     text_layout: str = "markdown"  # how the text was laid out: markdown, wrapped, wet, plain or html
+    # Page metadata `transforms.document` carries over from the hints (see DocumentHints).
+    author_orgs: list[str] = field(default_factory=list)
+    published_utc_offset: int | None = None
+    published_date_only: bool = False
 
     @property
     def word_count(self) -> int:

@@ -6,7 +6,7 @@ import warnings
 from datetime import datetime
 
 import pytest
-from docclean.transforms.dates import parse_date
+from docclean.transforms.dates import parse_date, parse_page_date
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,34 @@ def test_offsets_and_zone_names_keep_the_wall_time_quietly(text: str, expected: 
         parsed = parse_date(text)
     assert parsed == expected
     assert parsed.tzinfo is None
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "date_only"),
+    [
+        ("2023-02-07T23:30:00-05:00", -300, False),
+        ("2023-02-07T23:30:00Z", 0, False),
+        ("2023-02-07T08:15:00+0530", 330, False),
+        ("2023-02-07T23:30:00", None, False),
+        ("2023-02-07", None, True),
+        ("February 7, 2023", None, True),
+        ("7 February 2023", None, True),
+        ("Tue, 07 Feb 2023 10:00:00 +0100", 60, False),
+        ("Tue, 07 Feb 2023 10:00:00 GMT", 0, False),
+        ("07.02.2023", None, True),
+        ("Feb 7, 2023 10:30 am", None, False),
+        ("3 February 2024 10:00 CET", None, False),
+    ],
+)
+def test_page_dates_keep_the_offset_and_say_when_only_a_day_was_given(
+    text: str, offset: int | None, date_only: bool
+) -> None:
+    found = parse_page_date(text)
+    assert found is not None
+    assert (found.utc_offset, found.date_only) == (offset, date_only)
+    assert found.at == parse_date(text)  # the same wall time as every other path
+
+
+def test_midnight_given_as_a_time_is_not_date_only() -> None:
+    found = parse_page_date("2023-02-07T00:00:00+01:00")
+    assert found is not None and (found.at.hour, found.date_only, found.utc_offset) == (0, False, 60)

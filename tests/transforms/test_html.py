@@ -105,6 +105,7 @@ def test_news_metadata_from_og_tags(news: HtmlExtraction) -> None:
         authors=["Jane Doe"],
         published_at=datetime(2024, 3, 5, 22, 30),  # the page's own time (UTC-5): its publish day
         language="en",
+        published_utc_offset=-300,
     )
 
 
@@ -126,6 +127,7 @@ def test_json_ld_metadata_on_a_german_page() -> None:
         authors=["Anna Schmidt", "Max Muster"],
         published_at=datetime(2023, 11, 2, 8, 15),  # 08:15+01:00 as the page states it
         language="de",
+        published_utc_offset=60,
     )
     assert result.text == (
         "# Ein Fuchs im Garten\n\n"
@@ -319,10 +321,12 @@ def test_importing_the_extractor_configures_no_logging() -> None:
 
 def test_extract_html_reads_metadata_words_from_the_rule_set_it_is_given() -> None:
     page = (
-        "<html><body><article><h1>Harbour Works Delayed</h1><p>Por Ana Ruiz</p>"
+        "<html><body><article><h1>Harbour Works Delayed</h1><p>Napisała Ana Ruiz</p>"
         "<p>The harbour works will last until the end of next year, the port authority said.</p>"
         "</article></body></html>"
     )
-    spanish = parse_ruleset(dict(packaged_rule_sources(), **{"zz_user.toml": '[words]\nbyline_labels = ["por"]\n'}))
+    spanish = parse_ruleset(
+        dict(packaged_rule_sources(), **{"zz_user.toml": '[words]\nbyline_labels = ["napisała"]\n'})
+    )
     assert extract_html(page).hints.authors == []
     assert extract_html(page, ruleset=spanish).hints.authors == ["Ana Ruiz"]

@@ -114,9 +114,10 @@ def test_publication_after_the_names_is_dropped() -> None:
     assert hints(page(head)).authors == ["Jane Doe", "Max Muster"]
 
 
-def test_organisation_author_is_answered_when_no_person_is_named() -> None:
+def test_organisation_author_goes_to_author_orgs() -> None:
     head = ld('{"@type": "BlogPosting", "author": {"@type": "Organization", "name": "Loona Construction"}}')
-    assert hints(page(head)).authors == ["Loona Construction"]
+    result = hints(page(head))
+    assert (result.authors, result.author_orgs) == ([], ["Loona Construction"])
 
 
 def test_username_is_a_last_resort() -> None:
@@ -204,9 +205,9 @@ def test_html_and_text_bylines_read_a_date_the_same_way() -> None:
 
 
 def test_a_user_word_list_changes_what_counts_as_a_byline_label() -> None:
-    html = page("", "<p>Por Jo Lee</p>")
+    html = page("", "<p>Napisał Jo Lee</p>")
     spanish = parse_ruleset(
-        dict(packaged_rule_sources(), **{"zz_user.toml": '[words]\nbyline_labels = ["by", "por"]\n'})
+        dict(packaged_rule_sources(), **{"zz_user.toml": '[words]\nbyline_labels = ["by", "napisał"]\n'})
     )
     tree = parse_html(html)
     assert tree is not None

@@ -18,6 +18,7 @@ TYPE_NAMES = {
     pa.list_(pa.string()): "list<string>",
     pa.binary(): "binary",
     pa.float32(): "float32",
+    pa.bool_(): "bool",
 }
 
 

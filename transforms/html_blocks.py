@@ -1,0 +1,203 @@
+"""Block boundaries of an HTML page: kept as whitespace before extraction, and checked after.
+
+A browser starts a new line at every block element; the text of the tree does not. trafilatura
+joins the texts of block elements it flattens into one line (the `<div>`s inside an `<h2>` or
+an `<li>`) with nothing between them: `<h2><div>Kicker</div><div>Headline</div></h2>` became
+"KickerHeadline". `space_blocks` puts whitespace around every block element in the tree before
+any text is taken from it, so no step after it can join two blocks' words.
+
+trafilatura still joins the `<div>`s inside an `<li>` ("Item alphaItem beta": its list handler
+trims the whitespace away), so `unglue` repairs its output: a token where a lower-case letter,
+digit or closing punctuation meets a capital, found nowhere in the page's text but found there
+with whitespace at that point ("alpha Item"), gets that whitespace back.
+
+`glued_boundaries` is the check: the concatenations of the last word of one block and the first
+word of the next that appear in a text as one token (tests and `benchmarks/extraction.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import pairwise
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+# Elements a browser lays out as blocks (or line breaks): their text never runs into a neighbour's.
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+        "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+# Whitespace is content inside these; a space added there would change the text.
+_VERBATIM = frozenset({"pre", "code", "textarea", "script", "style"})
+_WORD = re.compile(r"\S+")
+
+
+def space_blocks(tree: HtmlElement) -> None:
+    """Make every block element's start and end a whitespace boundary in its parent's text.
+
+    Adds a space to the text right before a block element (its previous sibling's tail, or its
+    parent's text) and right after it (its own tail) where there is none. Spaces only: HTML
+    collapses them, and every extractor trims them. Inside `<pre>` and `<code>` nothing changes.
+
+    >>> from lxml.html import fragment_fromstring
+    >>> tree = fragment_fromstring("<h2><div>Kicker</div><div>Headline</div></h2>")
+    >>> space_blocks(tree)
+    >>> tree.text_content()
+    ' Kicker Headline '
+    """
+    for element in tree.iter(*BLOCK_TAGS):
+        parent = element.getparent()
+        if parent is None or _verbatim(element):
+            continue
+        tail = element.tail
+        if tail and not tail[0].isspace():
+            element.tail = " " + tail
+        elif not tail:
+            element.tail = " "
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = _ending_in_space(previous.tail)
+        else:
+            parent.text = _ending_in_space(parent.text)
+
+
+def _ending_in_space(text: str | None) -> str:
+    # An empty text or tail gets its space too: the element before (a <span>, or an inline
+    # parent's preceding words) may end in a word of its own.
+    return text if text and text[-1].isspace() else (text or "") + " "
+
+
+def _verbatim(element: HtmlElement) -> bool:
+    return element.tag in _VERBATIM or any(a.tag in _VERBATIM for a in element.iterancestors())
+
+
+_HIDDEN = ("script", "style", "noscript", "template", "head")
+
+
+def block_texts(tree: HtmlElement) -> list[str]:
+    """The page's text cut at every block element boundary, in document order (scripts, styles
+    and the head skipped): what a browser shows as separate lines."""
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    walk = etree.iterwalk(tree, events=("start", "end"))
+    for event, element in walk:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start" and tag in _HIDDEN:
+            walk.skip_subtree()  # its "end" still comes, and adds its tail
+            continue
+        if tag in BLOCK_TAGS:
+            flush()
+        if event == "start":
+            current.append(element.text or "")
+        else:
+            current.append(element.tail or "")
+    flush()
+    return blocks
+
+
+def boundary_joins(blocks: list[str]) -> set[str]:
+    """Last word of each block glued to the first word of the next ("risk." + "The"), for the
+    pairs whose concatenation is not itself in a word of the page (a real "risk.The" in the
+    source never counts).
+
+    >>> sorted(boundary_joins(["It survives", "One day", "at risk.", "The end"]))
+    ['dayat', 'risk.The', 'survivesOne']
+    """
+    haystack = "\n".join(word for block in blocks for word in block.split())
+    joins: set[str] = set()
+    for before, after in pairwise(blocks):
+        glued = before.split()[-1] + after.split()[0]
+        if len(glued) >= 4 and glued not in haystack:
+            joins.add(glued)
+    return joins
+
+
+def glued_boundaries(text: str, joins: set[str]) -> list[str]:
+    """The tokens of `text` that contain one of `joins`: two blocks' words run together.
+
+    >>> glued_boundaries("It survivesOne day", {"survivesOne"})
+    ['survivesOne']
+    """
+    if not joins:
+        return []
+    pattern = re.compile("|".join(re.escape(j) for j in sorted(joins, key=len, reverse=True)))
+    return [token for token in _WORD.findall(text) if pattern.search(token)]
+
+
+def glued_tokens(text: str, tree: HtmlElement) -> list[str]:
+    """Tokens of `text` (an extraction of `tree`) that join two adjacent blocks' words."""
+    return glued_boundaries(text, boundary_joins(block_texts(tree)))
+
+
+# Where a glued token joins: a lower-case letter, digit or closing punctuation, then a capital;
+# or an acronym then a capitalised word ("CIODigital") is a seam too.
+_SEAM = re.compile(r"(?<=[a-zß-öø-ÿ\d.!?,;:)\]”’»\"'])(?=[A-ZÀ-ÖØ-Þ])|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")
+_EDGE = "*_`[]()\"'“”‘’«»"  # markdown and quotes around a word, not part of it
+
+
+def unglue(text: str, page_text: Callable[[], str]) -> str:
+    """Put back the whitespace between two blocks' words that an extractor dropped.
+
+    `page_text` gives the page's text with block boundaries as spaces (asked only when `text`
+    has a candidate seam). A token is split only where the page has the same two words with
+    whitespace between them and nowhere has the token itself.
+
+    >>> unglue("- Item alphaItem beta, at risk.The end", lambda: "Item alpha Item beta at risk. The end")
+    '- Item alpha Item beta, at risk. The end'
+    >>> unglue("McDonald and iPhone", lambda: "McDonald and iPhone")
+    'McDonald and iPhone'
+    """
+    seams = list(_SEAM.finditer(text))
+    if not seams:
+        return text
+    tokens = {_token_at(text, m.start()) for m in seams}
+    page = ""
+    fixed: dict[str, str] = {}
+    for token in tokens:
+        if not page:
+            page = " ".join(page_text().split())
+        if token in page:
+            continue
+        repaired = _split_token(token, page)
+        if repaired != token:
+            fixed[token] = repaired
+    for token, repaired in fixed.items():
+        text = re.sub(rf"(?<!\S){re.escape(token)}(?!\S)", repaired, text)
+    return text
+
+
+def _token_at(text: str, index: int) -> str:
+    start = index
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = index
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end]
+
+
+def _split_token(token: str, page: str) -> str:
+    """`token` with a space at each seam where the page has its two sides apart."""
+    cuts = [m.start() for m in _SEAM.finditer(token)]
+    out, last = [], 0
+    for cut in cuts:
+        left, right = token[last:cut].lstrip(_EDGE), token[cut:]
+        right_word = right.split(maxsplit=1)[0].rstrip(_EDGE + ".,;:!?")
+        if left and right_word and f"{left} {right_word}" in page:
+            out.append(token[last:cut])
+            last = cut
+    out.append(token[last:])
+    return " ".join(out)
