@@ -56,9 +56,22 @@ def _link_distributions(names: set[str], site_packages: Path) -> None:
                 target.symlink_to(source)
 
 
+def _sources(tmp: Path) -> Path:
+    """A copy of what the wheel is built from: an in-tree build would leave `build/` in the
+    checkout, whose stale modules the next build would pack."""
+    src = tmp / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "lake", "*.pyc")
+    for folder in ("docclean", "transforms", "flows", "warehouse"):
+        shutil.copytree(ROOT / folder, src / folder, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    return src
+
+
 def _build_venv(tmp: Path) -> Path:
     wheels = tmp / "wheels"
-    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)]
+    src = _sources(tmp)
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(src)]
     built = subprocess.run(build, capture_output=True, text=True, timeout=300, cwd=tmp)
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = wheels.glob("docclean-*.whl")
