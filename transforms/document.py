@@ -58,10 +58,10 @@ class TemplateText:
     extraction: HtmlExtraction | None = None  # an HTML page's extraction, so cleaning need not redo it
 
 
-def default_site(source_uri: str, *, site: str | None = None, site_from_folder: bool = False) -> str | None:
+def site_without_url(source_uri: str, *, site: str | None = None, site_from_folder: bool = False) -> str | None:
     """The site of a document whose container names none: `site` (--site), or its folder's name.
 
-    >>> default_site("file:///data/example.com/a.txt", site_from_folder=True)
+    >>> site_without_url("file:///data/example.com/a.txt", site_from_folder=True)
     'example.com'
     """
     if site:

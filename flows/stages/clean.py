@@ -23,7 +23,7 @@ from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, BatchResult, now_utc
 from docclean.flows.rules import load_ruleset
 from docclean.flows.settings import quiet_library_logs
-from docclean.transforms.document import CleanedSource, clean_source, default_site
+from docclean.transforms.document import CleanedSource, clean_source, site_without_url
 from docclean.transforms.html import HtmlExtraction
 from docclean.transforms.minhash import signatures as minhash_signatures
 from docclean.transforms.models import SourceDocument
@@ -168,7 +168,7 @@ def _clean_guarded(
     one bad document must not stop the batch."""
     limits = options.limits
     try:
-        site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+        site = site_without_url(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
         with time_budget(limits.max_document_seconds):
             return clean_source(
                 source,

@@ -20,7 +20,7 @@ from docclean.flows.known_ids import KnownIds
 from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, LearnedBatch
 from docclean.flows.settings import quiet_library_logs
-from docclean.transforms.document import TemplateText, default_site, template_text
+from docclean.transforms.document import TemplateText, site_without_url, template_text
 from docclean.transforms.html import HtmlExtraction
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.models import SourceDocument
@@ -62,7 +62,7 @@ def _learn_one(learned: Learned, source: SourceDocument, options: BatchOptions) 
     limits = options.limits
     try:
         with time_budget(limits.max_document_seconds):
-            site = default_site(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
+            site = site_without_url(source.source_uri, site=options.site, site_from_folder=options.site_from_folder)
             page = template_text(source, default_site=site, max_html_depth=limits.max_html_depth)
             if not isinstance(page, TemplateText):
                 return

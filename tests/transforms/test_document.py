@@ -6,8 +6,8 @@ import pytest
 from docclean.transforms.document import (
     CleanedSource,
     clean_source,
-    default_site,
     prepared_text,
+    site_without_url,
     template_text,
 )
 from docclean.transforms.models import SourceDocument
@@ -134,7 +134,7 @@ def test_template_text_is_the_text_and_site_cleaning_uses() -> None:
     assert page.site == "example.com" and page.extraction is not None
     assert page.text == page.extraction.text and "Dozens of homes" in page.text and "Home News" not in page.text
     text = SourceDocument("file:///data/news.example/a.txt", "text", b"Menu\n\nA story.")
-    folder = default_site(text.source_uri, site_from_folder=True)
+    folder = site_without_url(text.source_uri, site_from_folder=True)
     assert folder == "news.example"
     page = template_text(text, default_site=folder)
     assert page is not None and not isinstance(page, Reject)
