@@ -96,9 +96,7 @@ def test_sample_per_rule_picks_up_to_n_documents_for_each_rule(lake60: Lake, tmp
         assert len(set(docs) & set(report.docs)) >= min(3, len(docs)), rule
 
 
-def test_sample_per_site_picks_n_per_site_and_the_limit_takes_each_sites_first(
-    lake60: Lake, tmp_path: Path
-) -> None:
+def test_sample_per_site_picks_n_per_site_and_the_limit_takes_each_sites_first(lake60: Lake, tmp_path: Path) -> None:
     by_site = _groups(lake60, "SELECT site, doc_id FROM articles")
     report = _build(lake60, tmp_path / "r.html", Sampling(limit=None, per_site=4))
     assert set(report.docs) == set().union(*_first(by_site, 4).values())
