@@ -146,3 +146,17 @@ def test_html_inputs_carry_their_page_source_as_escaped_text(tmp_path: Path) -> 
     assert EVIL not in report.html and "<nav>" not in report.html and "<textarea" not in report.html
     assert [s.get("type") for s in report.tree.iter("script")] == ["application/json"] * 3 + [None]
     assert report.tree.xpath("//iframe | //nav | //textarea") == []
+
+
+def test_cli_report_takes_the_limit_and_sampling_options(lake60: Lake, tmp_path: Path) -> None:
+    from docclean.flows.cli import app
+    from typer.testing import CliRunner
+
+    out = tmp_path / "cli.html"
+    args = ["report", "--lake", str(lake60.root), "--out", str(out), "--limit", "5", "--sample-per-site", "3"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "5 of 60 documents" in result.output
+    report = Report(out, build_report(lake60, tmp_path / "api.html", sampling=Sampling(limit=5, per_site=3)))
+    assert out.read_bytes() == (tmp_path / "api.html").read_bytes() and len(report.docs) == 5
+    assert CliRunner().invoke(app, ["report", "--lake", str(lake60.root), "--sample-per-rule", "0"]).exit_code == 2
