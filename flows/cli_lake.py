@@ -84,16 +84,31 @@ def report(
     lake: LakeOption = None,
     run_id: Annotated[str | None, typer.Option("--run", help="Only documents of this run (default: all).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the HTML file.")] = Path("report.html"),
+    limit: Annotated[
+        int, typer.Option(min=0, help="At most this many documents in the report (0: all); the summary counts all.")
+    ] = 500,
+    per_rule: Annotated[
+        int | None,
+        typer.Option("--sample-per-rule", min=1, help="Up to N documents for each rule that removed something."),
+    ] = None,
+    per_site: Annotated[
+        int | None, typer.Option("--sample-per-site", min=1, help="Up to N documents for each site.")
+    ] = None,
 ) -> None:
-    """Write a self-contained HTML report: what was removed from each document, by which rule, and why."""
+    """Write a self-contained HTML report: what was removed from each document, by which rule, and why.
+
+    Documents are picked by a hash of their doc_id, so the same lake and options give the same file.
+    """
     from docclean.warehouse.catalog import QueryError
     from docclean.warehouse.report import build_report
+    from docclean.warehouse.report_data import Sampling
 
+    sampling = Sampling(limit=limit or None, per_rule=per_rule, per_site=per_site)
     with reported(QueryError):
-        stats = build_report(lake_at(lake), out, run_id=run_id)
+        stats = build_report(lake_at(lake), out, run_id=run_id, sampling=sampling)
     err.print(
-        f"report written to {stats.path} ({stats.documents:,} documents, {stats.removals:,} removed spans, "
-        f"{stats.size_bytes / 1e6:.1f} MB): open it in a browser"
+        f"report written to {stats.path} ({stats.shown:,} of {stats.documents:,} documents, {stats.removals:,} "
+        f"removed spans in all, {stats.size_bytes / 1e6:.1f} MB): open it in a browser"
     )
     if stats.mismatched:
         err.print(

@@ -2,9 +2,11 @@
 
 One self-contained file (inline CSS and JS, nothing fetched): a run summary, a filterable,
 paginated list of documents, and per document its prepared text with every removed span
-highlighted, its metadata, clean text and duplicate-cluster mates. Each document travels as a
-compact JSON block that the page renders only when it is opened, so 10,000 documents stay a
-file a browser opens. Document text only reaches the page as JSON (Jinja's `tojson` escapes
+highlighted, its metadata, clean text, duplicate-cluster mates and, for HTML inputs, the page's
+source (as text). Each document travels as a compact JSON block that the page renders only when it
+is opened. A report shows a sample (`Sampling`: 500 documents by default, optionally per rule and
+per site, chosen in SQL by hash, so the same lake gives the same bytes); its summary counts every
+document. Document text only reaches the page as JSON (Jinja's `tojson` escapes
 `<`, `>`, `&` and `'`) and is put into the DOM with `textContent`, never parsed as markup.
 
 Data comes from `warehouse.report_data`, spans and rebuilt text from `warehouse.report_text`;
@@ -18,7 +20,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +30,12 @@ from docclean.warehouse.lake import Lake
 from docclean.warehouse.report_data import (
     ROLES,
     ReportData,
+    Sampling,
     index_entry,
     read_report_data,
     source_name,
-    summarize,
-    where_run,
 )
-from docclean.warehouse.report_text import place_removals, rebuild_text, rule_colour, span_tree
+from docclean.warehouse.report_text import page_source, place_removals, rebuild_text, rule_colour, span_tree
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
@@ -47,14 +48,15 @@ class ReportStats:
 
     path: Path
     run_id: str | None
-    documents: int
+    documents: int  # in the lake (or run): the summary counts them all
+    shown: int  # in the report: the sample
     articles: int
     rejects: int
     removals: int
     highlighted: int
     unplaced: int
     mismatched: int  # spans whose offsets did not match the rebuilt text: a sign of drift worth a look
-    clusters: int  # near-duplicate clusters with more than one member among the documents shown
+    clusters: int  # near-duplicate clusters with more than one member, among the documents in scope
     size_bytes: int
 
 
@@ -97,6 +99,7 @@ def _payload(
     }
     meta["authors"] = doc.get("authors") or []
     meta["published_at"] = _fmt_time(doc.get("published_at"))
+    page, page_chars = page_source(*source)
     cluster = doc.get("dup_cluster_id")
     mates = [
         [m["doc_id"], m["dup_role"], round(m["dup_similarity"] or 0.0, 3), m["title"] or source_name(m["source_uri"]),
@@ -118,21 +121,23 @@ def _payload(
         "unplaced": unplaced,
         "clean": clean,
         "mates": mates,
+        "page": page,
+        "pageChars": page_chars,
     }
 
 
 def _payloads(
-    con: duckdb.DuckDBPyConnection, data: ReportData, run_id: str | None, counts: _Counts
+    con: duckdb.DuckDBPyConnection, data: ReportData, counts: _Counts
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(position, payload) per document, streamed so raw bytes and texts are never all in memory."""
     positions = {doc["doc_id"]: i for i, doc in enumerate(data.docs)}
     docs = {doc["doc_id"]: doc for doc in data.docs}
-    where = where_run(run_id)
+    # In report order, so the file's bytes do not depend on how DuckDB happened to parallelise the join.
     result = con.execute(
-        f"WITH ids AS (SELECT doc_id FROM articles {where} UNION ALL SELECT doc_id FROM rejects {where}) "
+        "WITH ids AS (SELECT unnest($ids) AS doc_id, unnest(range(len($ids))) AS pos) "
         "SELECT ids.doc_id, a.text, s.input_format, s.meta_json, s.raw FROM ids "
-        "LEFT JOIN articles AS a USING (doc_id) LEFT JOIN sources AS s USING (doc_id)",
-        {"run_id": run_id} if run_id else {},
+        "LEFT JOIN articles AS a USING (doc_id) LEFT JOIN sources AS s USING (doc_id) ORDER BY ids.pos",
+        {"ids": [doc["doc_id"] for doc in data.docs]},
     )
     done: set[str] = set()
     while rows := result.fetchmany(_FETCH):
@@ -164,17 +169,27 @@ def _script(env: Environment) -> tuple[Markup, str]:
     return Markup(source), f"sha256-{digest}"
 
 
-def build_report(lake: Lake, out: Path, run_id: str | None = None) -> ReportStats:
-    """Write the review report for the lake (or one committed run of it) to `out`."""
+def build_report(
+    lake: Lake,
+    out: Path,
+    run_id: str | None = None,
+    sampling: Sampling | None = None,
+    generated_at: datetime | None = None,
+) -> ReportStats:
+    """Write the review report for the lake (or one committed run of it) to `out`.
+
+    `sampling` picks the documents shown (default: 500 by hash); the same lake and options give the
+    same bytes, and `generated_at`, when given, is printed in the header.
+    """
     con = connect_readonly(lake)
     try:
         if run_id is not None and not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchall():
             raise QueryError(
                 f"no committed run {run_id!r} in {lake.root}; list the runs with `docclean query --saved runs`"
             )
-        data = read_report_data(con, run_id)
+        data = read_report_data(con, run_id, sampling or Sampling())
         counts = _Counts()
-        summary = summarize(data)
+        summary = data.summary
         index = {
             "rules": [[rule, data.rules.reasons[rule]] for rule in data.rules.ids],
             "docs": [index_entry(doc, data.removals.get(doc["doc_id"], []), data.rules) for doc in data.docs],
@@ -189,12 +204,12 @@ def build_report(lake: Lake, out: Path, run_id: str | None = None) -> ReportStat
             script_hash=script_hash,
             lake=str(lake.root),
             run_id=run_id,
-            generated_at=_fmt_time(datetime.now(UTC).replace(tzinfo=None, microsecond=0)),
+            generated_at=_fmt_time(generated_at),
             summary=summary,
             runs=data.runs,
             roles=ROLES,
             index=index,
-            payloads=_payloads(con, data, run_id, counts),
+            payloads=_payloads(con, data, counts),
         )
         stream.dump(str(tmp), encoding="utf-8")
         os.replace(tmp, out)
@@ -204,6 +219,7 @@ def build_report(lake: Lake, out: Path, run_id: str | None = None) -> ReportStat
         path=out,
         run_id=run_id,
         documents=summary["documents"],
+        shown=summary["shown"],
         articles=summary["articles"],
         rejects=summary["rejects"],
         removals=summary["removals"],

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from docclean.transforms.decode import decode_document
 from docclean.transforms.document import prepared_text
 from docclean.transforms.rejects import Reject
 
 MISMATCH = "its offsets do not match the rebuilt text"
+PAGE_MAX = 200_000  # characters of an HTML page's source a report carries: bounded per document
 
 
 @dataclass(slots=True)
@@ -35,6 +37,13 @@ class Rules:
         for removal in removals:
             rules.reasons.setdefault(removal["rule_id"], removal["reason"] or "")
         return rules
+
+    @classmethod
+    def from_counts(cls, counts: Sequence[tuple[str, str, int]]) -> Rules:
+        """From (rule_id, reason, removals) rows, e.g. a SQL aggregate: the same order as `from_removals`."""
+        ordered = sorted(counts, key=lambda row: (-row[2], row[0]))
+        ids = [rule for rule, _reason, _n in ordered]
+        return cls(ids, {rule: reason for rule, reason, _n in ordered}, {rule: i for i, rule in enumerate(ids)})
 
 
 # Light, mutually distinct backgrounds that keep dark text readable; more rules than this get
@@ -130,3 +139,17 @@ def rebuild_text(input_format: str | None, meta_json: str | None, raw: bytes | N
     if isinstance(text, Reject):
         return None, f"its bytes are not text ({text.reason})"
     return text, ""
+
+
+def page_source(input_format: str | None, meta_json: str | None, raw: bytes | None) -> tuple[str | None, int]:
+    """An HTML input's source as text (its first `PAGE_MAX` characters) and its full length; (None, 0) otherwise.
+
+    Decoded the way cleaning decoded it; the report shows it as text, never as markup.
+    """
+    if input_format != "html" or raw is None:
+        return None, 0
+    try:
+        text = decode_document(raw, "html", json.loads(meta_json or "{}").get("charset"))
+    except Exception:  # undecodable bytes: the document's note already says why there is no text
+        return None, 0
+    return text[:PAGE_MAX], len(text)

@@ -137,3 +137,23 @@ def test_script_in_a_document_does_not_run_and_shows_as_text(tmp_path: Path) -> 
     assert EVIL in page.get_element_by_id("original").text_content()
     assert EVIL in page.get_element_by_id("clean").text_content()
     assert page.xpath("string(//ul[@id='doc-list']/li/a)").startswith("<img src=x onerror=")
+
+
+def test_an_html_pages_source_shows_as_text_and_its_scripts_do_not_run(tmp_path: Path) -> None:
+    from tests.warehouse.test_report_sampling import PAGE
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_text(PAGE, encoding="utf-8")
+    lake = Lake.at(tmp_path / "lake")
+    assert load_folder(lake, folder, "run-1")
+    report = tmp_path / "report.html"
+    build_report(lake, report)
+    doc_id = run_query(lake, "SELECT doc_id FROM articles").rows[0][0]
+
+    page = dom(tmp_path, report, f"doc={doc_id}")
+    assert page.find("body").get("data-pwned") is None
+    assert page.xpath("//nav | //textarea | //iframe") == [] and len(page.xpath("//script")) == 3
+    source = page.get_element_by_id("page-source")
+    assert source.getparent().tag == "details" and source.text_content() == PAGE
+    assert "Council Meets" in page.get_element_by_id("original").text_content()

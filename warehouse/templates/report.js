@@ -144,6 +144,13 @@
       parts.push(list);
     }
 
+    // An HTML input's source, as text: the page is never parsed or rendered, so its scripts cannot run.
+    if (p.page !== null) {
+      const note = p.pageChars > p.page.length ? ` — first ${p.page.length} of ${p.pageChars} characters` : "";
+      parts.push(el("details", { class: "page", id: "page" }, el("summary", { text: "Original page (HTML source" + note + ")" }),
+        el("pre", { class: "text", id: "page-source", text: p.page })));
+    }
+
     parts.push(el("h3", { text: "Clean text" }));
     parts.push(p.clean !== null ? el("pre", { class: "text", id: "clean" }, p.clean) : el("p", { class: "muted", text: "No clean text: the document was rejected." }));
 
