@@ -55,6 +55,10 @@ class Document:
     site: str | None
     url: str | None
     removals: list[Removal]
+    author_orgs: list[str]  # agencies and newsrooms the byline named (people are in `authors`)
+    published_utc_offset: int | None  # minutes east of UTC the page gave for `published_at`
+    published_date_only: bool  # only a day was known: `published_at`'s midnight is not a time
+    text_layout: str  # how the input was laid out: markdown, wrapped, wet, plain or html
 
     @property
     def word_count(self) -> int:
@@ -185,4 +189,8 @@ def _clean(
         site=hints.site,
         url=hints.url,
         removals=list(doc.removals),
+        author_orgs=list(doc.author_orgs),
+        published_utc_offset=doc.published_utc_offset,
+        published_date_only=doc.published_date_only,
+        text_layout=doc.text_layout,
     )

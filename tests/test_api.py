@@ -111,3 +111,19 @@ def test_the_cleaning_api_imports_without_prefect() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == docclean.__version__ != "0+unknown"
+
+
+def test_the_api_document_carries_the_pages_agencies_date_precision_and_layout() -> None:
+    import docclean
+
+    html = (
+        '<html><head><meta property="article:published_time" content="2024-03-05T10:00:00+01:00">'
+        "</head><body><article><h1>Ferry Service Resumes</h1>"
+        "<p>The ferry between the two islands ran again on Tuesday after the storm had stopped it.</p>"
+        "<p>Operators said the timetable would be back to normal by the end of the week.</p>"
+        "</article></body></html>"
+    )
+    page = docclean.clean_html(html, url="https://news.example.org/ferry")
+    assert (page.published_utc_offset, page.published_date_only, page.text_layout) == (60, False, "html")
+    text = docclean.clean_text("Ferry Service Resumes\n\nThe ferry ran again on Tuesday after the storm stopped it.")
+    assert (text.text_layout, text.author_orgs) == ("plain", [])
