@@ -247,16 +247,6 @@ def not_language(text: str) -> str | None:
     if len(counts) < _MIN_DISTINCT:
         return f"only {len(counts)} different characters in {len(visible):,}"
     return None
-    letters = sum(1 for c in visible if unicodedata.category(c)[0] in "LM")
-    if letters < _MIN_LETTER_FRACTION * len(visible):
-        return f"letters are {letters / len(visible):.0%} of the {len(visible):,} visible characters"
-    counts = Counter(visible)
-    top, n_top = counts.most_common(1)[0]
-    if n_top > _MAX_TOP_CHAR_FRACTION * len(visible):
-        return f"one character ({top!r}) is {n_top / len(visible):.0%} of the text"
-    if len(counts) < _MIN_DISTINCT:
-        return f"only {len(counts)} different characters in {len(visible):,}"
-    return None
 
 
 def _sample(visible: str) -> str:
