@@ -73,7 +73,12 @@ def run(
         bool,
         typer.Option("--site-from-folder", help="Documents without a URL belong to the site named by their folder."),
     ] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="Input files per batch (one task each).")] = 1000,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Documents per batch (one task each); big JSONL and WARC files are cut into parts to fit."
+        ),
+    ] = 1000,
     workers: Annotated[
         int, typer.Option(min=1, help="Parallel batch workers (processes). Default: CPU cores.")
     ] = os.cpu_count() or 1,
@@ -183,7 +188,7 @@ def serve(
     lake: LakeOption = None,
     port: Annotated[int | None, typer.Option(help="Port for the local Prefect server (default: a free one).")] = None,
     ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Serve Prefect's web UI beside the local server.")] = True,
-    batch_size: Annotated[int, typer.Option(min=1, help="Input files per batch.")] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch (one task each).")] = 1000,
     site: Annotated[str | None, typer.Option(help="Site name for documents that carry no URL.")] = None,
     site_from_folder: Annotated[
         bool,

@@ -22,7 +22,16 @@ from docclean.flows.readers import (
     MAX_HTML_DEPTH,
     Limits,
 )
-from docclean.flows.results import BatchOptions, BatchResult, Discovered, RunInfo, RunSummary, SiteProfiles, now_utc
+from docclean.flows.results import (
+    BatchOptions,
+    BatchResult,
+    Discovered,
+    LearnedInputs,
+    RunInfo,
+    RunSummary,
+    SiteProfiles,
+    now_utc,
+)
 from docclean.flows.rules import load_ruleset
 from docclean.flows.runners import batch_runner, default_task_runner
 from docclean.flows.settings import default_inputs, default_lake
@@ -33,6 +42,7 @@ from docclean.flows.stages.dedup import find_duplicates
 from docclean.flows.stages.discover import discover_inputs, may_name_sites
 from docclean.flows.stages.learn import learn_site_templates
 from docclean.flows.stages.profiles import merge_learned_profiles
+from docclean.flows.stages.repeats import repeated_sources
 from docclean.flows.stages.summary import publish_summary, run_summary
 from docclean.transforms.minhash import MinHashConfig
 from docclean.warehouse.lake import Lake
@@ -95,13 +105,13 @@ def clean_documents(
     root = str(target.root)
     with target.writer_lock():
         staging = target.begin_run(run.run_id)
-        discovered = discover_inputs(root, run.run_id, inputs, batch_size, reprocess, rescan)
+        discovered = discover_inputs(root, run.run_id, inputs, batch_size, reprocess, rescan, max_decompressed_bytes)
         options = BatchOptions(run.run_id, str(staging), site, site_from_folder, limits, None, rules_dir)
         # Batch workers end with this block, before duplicates are marked in this process.
         with batch_runner(min(len(discovered.manifests), workers or len(discovered.manifests))) as pool:
-            profiles, extractions = learn_templates(pool, root, discovered, options, reprocess, show_progress)
+            profiles, learned = learn_templates(pool, root, discovered, options, reprocess, show_progress)
             options = replace(options, profiles_path=profiles.json_path if profiles else None)
-            cleaned = clean_batches(pool, discovered, options, extractions, show_progress)
+            cleaned = clean_batches(pool, discovered, options, learned, show_progress)
         duplicates = find_duplicates(root, run.run_id, cleaned, thresholds)
         final = remove_common_paragraphs(root, run.run_id, cleaned, duplicates, reprocess, rules_dir)
         committed = load_lake(root, run, discovered, profiles, cleaned, final, duplicates)
@@ -117,9 +127,9 @@ def new_run_id() -> str:
 
 def learn_templates(
     pool: TaskRunner, lake_root: str, discovered: Discovered, options: BatchOptions, reprocess: bool, progress: bool
-) -> tuple[SiteProfiles | None, dict[int, str]]:
+) -> tuple[SiteProfiles | None, dict[int, LearnedInputs]]:
     """The site-template pass over every batch, when the run may have sites: merged profiles,
-    and per batch the HTML extractions the cleaning pass reads back."""
+    and per batch the HTML extractions and repeated ids the cleaning pass reads back."""
     if not (options.site or options.site_from_folder or reprocess or may_name_sites(discovered.manifests)):
         return None, {}
     started = time.monotonic()
@@ -134,18 +144,21 @@ def learn_templates(
             _progress("site templates: batch", done, len(futures), started)
     partials = [b.profile_path for b in learned if b.profile_path]
     profiles = merge_learned_profiles(lake_root, options.run_id, partials, reprocess)
-    return profiles, {b.batch: b.extractions_path for b in learned if b.extractions_path}
+    repeats = repeated_sources(learned, options.staging_dir)
+    return profiles, {b.batch: LearnedInputs(b.extractions_path, repeats.get(b.batch)) for b in learned}
 
 
 def clean_batches(
-    pool: TaskRunner, discovered: Discovered, options: BatchOptions, extractions: dict[int, str], progress: bool
+    pool: TaskRunner,
+    discovered: Discovered,
+    options: BatchOptions,
+    learned: dict[int, LearnedInputs],
+    progress: bool,
 ) -> list[BatchResult]:
     """Clean every batch into staged Parquet; results in batch order, however they finished."""
     started = time.monotonic()
     futures = [
-        pool.submit(
-            clean_batch, {**_batch_parameters(i, m, discovered, options), "extractions_path": extractions.get(i)}
-        )
+        pool.submit(clean_batch, {**_batch_parameters(i, m, discovered, options), "learned": learned.get(i)})
         for i, m in enumerate(discovered.manifests)
     ]
     batches: list[BatchResult] = []

@@ -40,6 +40,23 @@ class InputFile:
     compressed: bool = False
     size: int | None = None  # bytes on disk when listed; None when it could not be stat'ed
     mtime_ns: int | None = None
+    # A part of a JSONL or WARC file (`flows.splits`): byte offsets of its range (into the inflated
+    # stream for JSONL), the line or record number of its first document, and how many it holds.
+    start: int = 0
+    stop: int | None = None
+    first: int = 1
+    count: int = 1
+
+    @property
+    def is_part(self) -> bool:
+        return self.start > 0 or self.stop is not None
+
+    @property
+    def part_uri(self) -> str:
+        """The file's URI, or a part's: its first line's or record's (so two parts are two sources)."""
+        if not self.is_part:
+            return self.uri
+        return f"{self.uri}#L{self.first}" if self.format == "jsonl" else f"{self.uri}#record-{self.first}"
 
     @property
     def uri(self) -> str:

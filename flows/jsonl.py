@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from docclean.transforms.models import SourceDocument
@@ -33,43 +34,58 @@ class FieldError(ValueError):
         super().__init__(f"field {field!r} is {type(value).__name__}, expected {expected}")
 
 
-def jsonl_documents(uri: str, data: bytes, max_document_bytes: int) -> Iterator[SourceDocument]:
-    """The documents of one JSONL file's bytes (`uri` is the file's)."""
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a JSONL file, as read: cut at the document limit, its full size kept."""
+
+    number: int
+    data: bytes
+    size: int
+
+
+def split_lines(data: bytes, first: int = 1) -> Iterator[Line]:
+    """The lines of JSONL bytes already in memory, numbered from `first`."""
+    for number, line in enumerate(data.split(b"\n"), start=first):
+        yield Line(number, line, len(line))
+
+
+def jsonl_documents(uri: str, lines: Iterable[Line], max_document_bytes: int) -> Iterator[SourceDocument]:
+    """The documents of one JSONL file's lines (`uri` is the file's)."""
     ids: dict[str, int] = {}
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if not line.strip():
+    for line in lines:
+        if not line.data.strip():
             continue
-        line_uri = f"{uri}#L{number}"
-        if len(line) > max_document_bytes:
-            yield SourceDocument(line_uri, "jsonl", error=("too_large", f"line {number} is {len(line):,} bytes"))
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, bad UTF-8, 4,300+ digit ints
-            detail = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:200]
-            yield SourceDocument(line_uri, "jsonl", data=line, error=("bad_json", f"line {number}: {detail}"))
-            continue
-        if not isinstance(record, dict):
-            yield SourceDocument(line_uri, "jsonl", data=line, error=("bad_json", f"line {number} is not an object"))
-            continue
-        try:
-            doc_id, meta, fmt, text = parse_record(record)
-        except FieldError as exc:
-            yield SourceDocument(line_uri, "jsonl", data=line, error=("bad_field", f"line {number}: {exc}"))
-            continue
-        if doc_id is not None:
-            if doc_id in ids:
-                detail = f"line {number} repeats the id {doc_id!r} of line {ids[doc_id]}; ids must be unique in a file"
-                yield SourceDocument(line_uri, "jsonl", data=line, error=("duplicate_id", detail[:500]))
-                continue
-            ids[doc_id] = number
-            line_uri = f"{uri}#id={doc_id}"
-        if text is None:
-            keys = ", ".join(("html", *_TEXT_KEYS))
-            detail = f"line {number} has none of: {keys}"
-            yield SourceDocument(line_uri, "jsonl", data=line, error=("no_text_field", detail))
-            continue
-        yield SourceDocument(line_uri, fmt, text.encode("utf-8"), meta)
+        document = _line_document(uri, line, max_document_bytes)
+        if document.position_uri is not None and document.source_uri in ids:
+            doc_id = document.source_uri[len(uri) + len("#id=") :]
+            first = ids[document.source_uri]
+            detail = f"line {line.number} repeats the id {doc_id!r} of line {first}; ids must be unique in a file"
+            document = SourceDocument(document.position_uri, "jsonl", line.data, error=("duplicate_id", detail[:500]))
+        elif document.position_uri is not None:
+            ids[document.source_uri] = line.number
+        yield document
+
+
+def _line_document(uri: str, line: Line, max_document_bytes: int) -> SourceDocument:
+    number, line_uri = line.number, f"{uri}#L{line.number}"
+    if line.size > max_document_bytes:
+        return SourceDocument(line_uri, "jsonl", error=("too_large", f"line {number} is {line.size:,} bytes"))
+    try:
+        record = json.loads(line.data)
+    except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, bad UTF-8, 4,300+ digit ints
+        detail = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:200]
+        return SourceDocument(line_uri, "jsonl", data=line.data, error=("bad_json", f"line {number}: {detail}"))
+    if not isinstance(record, dict):
+        return SourceDocument(line_uri, "jsonl", data=line.data, error=("bad_json", f"line {number} is not an object"))
+    try:
+        doc_id, meta, fmt, text = parse_record(record)
+    except FieldError as exc:
+        return SourceDocument(line_uri, "jsonl", data=line.data, error=("bad_field", f"line {number}: {exc}"))
+    source_uri, position = (line_uri, None) if doc_id is None else (f"{uri}#id={doc_id}", line_uri)
+    if text is None:
+        error = ("no_text_field", f"line {number} has none of: {', '.join(('html', *_TEXT_KEYS))}")
+        return SourceDocument(source_uri, "jsonl", data=line.data, error=error, position_uri=position)
+    return SourceDocument(source_uri, fmt, text.encode("utf-8"), meta, position_uri=position)
 
 
 def parse_record(record: dict[str, Any]) -> tuple[str | None, dict[str, Any], str, str | None]:

@@ -14,12 +14,17 @@ import numpy as np
 import pyarrow as pa
 
 
-def write_known_ids(path: Path, columns: Iterable[pa.ChunkedArray | pa.Array]) -> Path:
-    """Write the ids in `columns` (Arrow string columns) sorted, as a .npy of bytes."""
-    ids = [value for column in columns for value in column.to_pylist() if value is not None]
+def write_known_ids(path: Path, columns: Iterable[pa.ChunkedArray | pa.Array | list[str]]) -> Path:
+    """Write the ids in `columns` (Arrow string columns or lists) sorted, as a .npy of bytes."""
+    ids = [value for column in columns for value in _values(column) if value is not None]
+    path.parent.mkdir(parents=True, exist_ok=True)
     array = np.sort(np.array(ids, dtype=bytes)) if ids else np.zeros(0, dtype="S1")
     np.save(path, array, allow_pickle=False)
     return path
+
+
+def _values(column: pa.ChunkedArray | pa.Array | list[str]) -> list[str]:
+    return column if isinstance(column, list) else column.to_pylist()
 
 
 class KnownIds:

@@ -7,6 +7,7 @@ reason and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -15,10 +16,10 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from docclean.flows.inputs import FORMATS, InputFile, read_manifest
-from docclean.flows.jsonl import jsonl_documents
+from docclean.flows.jsonl import Line, jsonl_documents
 from docclean.flows.warc import warc_documents
 from docclean.transforms.document import MAX_HTML_DEPTH
 from docclean.transforms.models import SourceDocument
@@ -89,28 +90,106 @@ def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
         yield _problem(item, "unsupported_format", f"not a supported file type ({supported}, optionally .gz)")
         return
     if item.format == "warc":
-        try:
-            handle = open_regular(item.path)
-        except _ReadError as exc:
-            yield _problem(item, exc.reason, exc.detail)
-            return
-        except OSError as exc:
-            yield _problem(item, "unreadable", f"{exc.strerror or exc}")
-            return
-        yield from warc_documents(item, handle, limits.max_document_bytes, limits.max_decompressed_bytes)
+        yield from _warc_file(item, limits)
+        return
+    if item.format == "jsonl":
+        yield from _jsonl_file(item, limits)
         return
     try:
         data = _read_bytes(item, limits)
     except _ReadError as exc:
         yield _problem(item, exc.reason, exc.detail)
         return
-    if item.format == "jsonl":
-        yield from jsonl_documents(item.uri, data, limits.max_document_bytes)
-        return
     if len(data) > limits.max_document_bytes:
         yield _problem(item, "too_large", f"{len(data):,} bytes is over the {limits.max_document_bytes:,}-byte limit")
         return
     yield SourceDocument(item.uri, item.format, data)
+
+
+def _warc_file(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
+    """A WARC file's documents, or those of its part (a range of records, `flows.splits`)."""
+    try:
+        handle = open_regular(item.path)
+    except _ReadError as exc:
+        yield _problem(item, exc.reason, exc.detail)
+        return
+    except OSError as exc:
+        yield _problem(item, "unreadable", f"{exc.strerror or exc}")
+        return
+    if item.start:
+        handle.seek(item.start)
+    stream: Any = handle if item.stop is None else _Window(handle, item.stop - item.start)
+    yield from warc_documents(item, stream, limits.max_document_bytes, limits.max_decompressed_bytes)
+
+
+def _jsonl_file(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
+    """A JSONL file's documents (or its part's), streamed line by line: no limit on the file's
+    size, each line within the document limit (and a `.gz` within the decompressed limit)."""
+    try:
+        yield from jsonl_documents(item.uri, _jsonl_lines(item, limits), limits.max_document_bytes)
+    except _ReadError as exc:
+        yield _problem(item, exc.reason, exc.detail)
+
+
+def _jsonl_lines(item: InputFile, limits: Limits) -> Iterator[Line]:
+    cap = limits.max_document_bytes + 1
+    try:
+        with open_regular(item.path) as raw, _maybe_gunzip(raw, item.compressed) as stream:
+            if item.start:
+                stream.seek(item.start)
+            position, number = item.start, item.first
+            while item.stop is None or position < item.stop:
+                data = stream.readline(cap)
+                if not data:
+                    return
+                size = len(data) + (_skip_line(stream) if len(data) == cap and not data.endswith(b"\n") else 0)
+                position += size
+                if item.compressed and position > limits.max_decompressed_bytes:
+                    limit = limits.max_decompressed_bytes
+                    raise _ReadError(
+                        "too_large", f"after line {number - 1}: decompresses to over the {limit:,}-byte limit"
+                    )
+                yield Line(number, data.removesuffix(b"\n"), size - data.endswith(b"\n"))
+                number += 1
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise _ReadError("corrupt_gzip", f"not a complete gzip stream ({exc})") from None
+    except PermissionError as exc:
+        raise _ReadError("unreadable", f"permission denied ({exc.strerror}); check the file's permissions") from None
+    except OSError as exc:
+        raise _ReadError("unreadable", f"{exc.strerror or exc}") from None
+
+
+def _maybe_gunzip(raw: BinaryIO, compressed: bool) -> Any:
+    return gzip.open(raw, "rb") if compressed else contextlib.nullcontext(raw)
+
+
+def _skip_line(stream: BinaryIO) -> int:
+    """Read past the rest of an over-long line; how many bytes that was."""
+    skipped = 0
+    while chunk := stream.readline(1 << 20):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return skipped
+
+
+class _Window:
+    """The first `length` bytes from a file's position: one part's records for warcio."""
+
+    def __init__(self, handle: BinaryIO, length: int) -> None:
+        self.handle, self.left = handle, length
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.handle.read(size)
+        self.left -= len(data)
+        return data
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 class _ReadError(Exception):
@@ -120,8 +199,10 @@ class _ReadError(Exception):
 
 
 def _problem(item: InputFile, reason: str, detail: str) -> SourceDocument:
+    """A reject for the file (or for the rest of a part: named by its first line or record, so
+    two parts' problems are two documents)."""
     fmt = item.format if item.format in FORMATS.values() else "unknown"
-    return SourceDocument(item.uri, fmt, error=(reason, detail))
+    return SourceDocument(item.part_uri, fmt, error=(reason, detail))
 
 
 def _read_bytes(item: InputFile, limits: Limits) -> bytes:

@@ -73,6 +73,15 @@ class LearnedBatch:
     batch: int
     profile_path: str | None = None  # per site, how many of the batch's pages hold each line (JSON)
     extractions_path: str | None = None  # HTML extracted once, read back by the cleaning task
+    named_path: str | None = None  # source ids named by their file's ids (`flows.stages.repeats`)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedInputs:
+    """What the learning pass leaves one batch's cleaning task besides the run's profiles."""
+
+    extractions_path: str | None = None  # HTML already extracted (`LearnedBatch`)
+    repeats_path: str | None = None  # source ids an earlier batch holds (`flows.stages.repeats`)
 
 
 @dataclass(slots=True)

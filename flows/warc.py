@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from docclean.flows.inputs import InputFile
@@ -76,7 +77,7 @@ def warc_documents(
     iterator = ArchiveIterator(handle, arc2warc=True)
     iterator.loader = _Loader(arc2warc=True)
     iterator.reader = _BoundedReader(iterator.fh, max_decompressed_bytes)
-    n_records = 0
+    n_records = item.first - 1  # records before this part of the file
     seen: set[str] = set()
     truncated = False
     try:
@@ -88,7 +89,9 @@ def warc_documents(
                     item, "corrupt_warc", f"record {n_records} has no WARC-Type header: not a WARC file?"
                 )
                 return
-            document = _record_document(item, record, n_records, seen, max_document_bytes)
+            document = _with_position(
+                item, _record_document(item, record, n_records, seen, max_document_bytes), n_records
+            )
             truncated |= document.error is not None and document.error[1].startswith(_TRUNCATED)
             yield document
     except InflationLimit as exc:
@@ -100,7 +103,13 @@ def warc_documents(
     finally:
         handle.close()
     # warcio stops quietly at a truncated gzip member; a second pass through gzip notices.
-    if not truncated and item.path.endswith(".gz") and not _gzip_is_complete(item.path, max_decompressed_bytes):
+    last_part = item.stop is None
+    if (
+        not truncated
+        and last_part
+        and item.path.endswith(".gz")
+        and not _gzip_is_complete(item, max_decompressed_bytes)
+    ):
         yield _file_problem(item, "corrupt_warc", f"truncated: the file ends inside a record after {n_records} records")
 
 
@@ -149,19 +158,31 @@ def _record_document(
     return SourceDocument(uri, fmt, data, {k: v for k, v in meta.items() if v})
 
 
+def _with_position(item: InputFile, document: SourceDocument, number: int) -> SourceDocument:
+    """A document named by its WARC-Record-ID also knows its position: the URI it takes if a record
+    in another part of the file has the same id (`flows.stages.repeats`)."""
+    position = f"{item.uri}#record-{number}"
+    if document.skip is not None or document.source_uri == position:
+        return document
+    return replace(document, position_uri=position)
+
+
 def _file_problem(item: InputFile, reason: str, detail: str) -> SourceDocument:
-    return SourceDocument(item.uri, "warc", error=(reason, detail))
+    return SourceDocument(item.part_uri, "warc", error=(reason, detail))
 
 
-def _gzip_is_complete(path: str, limit: int) -> bool:
-    """Whether the file's last gzip member ends; reads no more than `limit` inflated bytes."""
+def _gzip_is_complete(item: InputFile, limit: int) -> bool:
+    """Whether the file's last gzip member ends (read from the part's start); reads no more than
+    `limit` inflated bytes."""
     total = 0
     try:
-        with gzip.open(path, "rb") as stream:
-            while chunk := stream.read(1 << 22):
-                total += len(chunk)
-                if total > limit:
-                    return True  # warcio read it all within the limit: what is left is not ours to judge
+        with open(item.path, "rb") as raw:
+            raw.seek(item.start)
+            with gzip.open(raw, "rb") as stream:
+                while chunk := stream.read(1 << 22):
+                    total += len(chunk)
+                    if total > limit:
+                        return True  # warcio read it all within the limit: what is left is not ours to judge
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError):
         return False
     return True

@@ -82,6 +82,9 @@ class SourceDocument:
     meta: dict[str, Any] = field(default_factory=dict)
     error: tuple[str, str] | None = None  # (reason, detail): a reject known before decoding
     skip: str | None = None  # not a document (WARC request/metadata record): counted, not stored
+    # Where it sits in its file (`<file>#L12`, `<file>#record-3`) when its URI comes from an id the
+    # file gives (JSONL `id`, WARC-Record-ID): the URI it takes as a `duplicate_id` reject.
+    position_uri: str | None = None
 
     @property
     def raw_hash(self) -> str:

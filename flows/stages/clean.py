@@ -20,7 +20,7 @@ from typing import Any
 from docclean.flows.budget import DocumentTimeout, time_budget
 from docclean.flows.known_ids import KnownIds
 from docclean.flows.readers import batch_sources
-from docclean.flows.results import BatchOptions, BatchResult, now_utc
+from docclean.flows.results import BatchOptions, BatchResult, LearnedInputs, now_utc
 from docclean.flows.rules import load_ruleset
 from docclean.flows.settings import quiet_library_logs
 from docclean.transforms.document import CleanedSource, clean_source, site_without_url
@@ -41,19 +41,22 @@ Row = dict[str, Any]
 
 @task(cache_policy=NO_CACHE)
 def clean_batch(
-    batch: int, manifest: str, known_ids_path: str, options: BatchOptions, extractions_path: str | None = None
+    batch: int, manifest: str, known_ids_path: str, options: BatchOptions, learned: LearnedInputs | None = None
 ) -> BatchResult:
     """Clean one batch into staged Parquet; returns counts and staged paths.
 
-    `extractions_path` is the HTML the site-learning pass extracted for this batch (`LearnedBatch`).
+    `learned` is what the site-learning pass left this batch: its HTML extractions and the ids an
+    earlier batch already holds.
     """
     quiet_library_logs()
+    learned = learned or LearnedInputs()
     return process_batch(
         batch,
         batch_sources(manifest, options.limits),
         KnownIds(known_ids_path),
         options,
-        extractions=load_extractions(extractions_path),
+        extractions=load_extractions(learned.extractions_path),
+        repeated=KnownIds(learned.repeats_path) if learned.repeats_path else frozenset(),
     )
 
 
@@ -121,11 +124,14 @@ def process_batch(
     options: BatchOptions,
     ruleset: RuleSet | None = None,
     extractions: dict[str, HtmlExtraction] | None = None,
+    repeated: Container[str] = frozenset(),
 ) -> BatchResult:
     """Clean every source document not already in the lake; stage its rows as Parquet.
 
     Writes articles, removals, rejects and `sources` (the raw bytes and container metadata, so
-    the lake can be re-cleaned without the original files).
+    the lake can be re-cleaned without the original files). A document named by an id of its
+    file that an earlier batch (`repeated`: source ids) or an earlier part in this batch holds
+    is a `duplicate_id` reject under its position.
     """
     ruleset = ruleset or load_ruleset(options.rules_dir)
     profiles = load_profiles(options.profiles_path)
@@ -133,11 +139,13 @@ def process_batch(
     result = BatchResult(batch)
     rows = BatchRows(options.run_id)
     seen: set[str] = set()
+    named = _NamedSources(repeated)
     skipped_records: Counter[str] = Counter()
     for source in sources:
         if source.skip is not None:
             skipped_records[source.skip] += 1
             continue
+        source = named.checked(source)
         result.n_documents += 1
         if source.doc_id in known_doc_ids or source.doc_id in seen:
             result.n_skipped += 1
@@ -155,6 +163,24 @@ def process_batch(
         rows.cleaned(source, outcome, ruleset.version)
     result.records_skipped = dict(skipped_records)
     return stage_rows(rows, result, options.staging_dir)
+
+
+class _NamedSources:
+    """Sources named by an id their file gives, seen so far (in earlier batches: `repeated`)."""
+
+    def __init__(self, repeated: Container[str]) -> None:
+        self.repeated, self.seen = repeated, set[str]()
+
+    def checked(self, source: SourceDocument) -> SourceDocument:
+        """The source, or a `duplicate_id` reject under its position if its id came earlier."""
+        if source.position_uri is None:
+            return source
+        key = source.source_id
+        if key not in self.seen and key not in self.repeated:
+            self.seen.add(key)
+            return source
+        detail = f"repeats the id of an earlier document in {source.source_uri}; ids must be unique in a file"
+        return SourceDocument(source.position_uri, source.format, source.data, error=("duplicate_id", detail[:500]))
 
 
 def _clean_guarded(

@@ -5,20 +5,31 @@ from __future__ import annotations
 import pyarrow as pa
 from docclean.flows.inputs import discover_files, drop_unchanged, input_files_table, read_manifest, write_manifest
 from docclean.flows.known_ids import write_known_ids
+from docclean.flows.readers import MAX_DECOMPRESSED_BYTES
 from docclean.flows.results import Discovered
+from docclean.flows.splits import plan_batches
 from docclean.warehouse.lake import Lake, write_parquet_atomic
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 
 def discover(
-    lake: Lake, run_id: str, inputs: list[str], batch_size: int, *, reprocess: bool, rescan: bool
+    lake: Lake,
+    run_id: str,
+    inputs: list[str],
+    batch_size: int,
+    *,
+    reprocess: bool,
+    rescan: bool,
+    max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES,
 ) -> Discovered:
-    """List input files, drop those already read unchanged, and write one manifest per batch.
+    """List input files, drop those already read unchanged, and write one manifest per batch of
+    at most `batch_size` documents (JSONL and WARC files cut into parts: `flows.splits`).
 
     Also writes the ids the lake already holds (none when reprocessing: every document is cleaned
-    again). Only a stat per file: an unchanged re-run never opens them. With `reprocess`, the
-    batches are the lake's `sources` files and `inputs` are ignored.
+    again). An unchanged file is dropped after a stat, never opened; a changed JSONL or WARC file
+    is scanned for where its documents start. With `reprocess`, the batches are the lake's
+    `sources` files and `inputs` are ignored.
     """
     staging = lake.staging_dir(run_id)
     known = [] if reprocess else [lake.read_table(t, ["doc_id"])["doc_id"] for t in ("articles", "rejects")]
@@ -31,9 +42,9 @@ def discover(
     if not rescan:
         files, n_unchanged = drop_unchanged(files, lake.input_file_keys())
     manifests = []
-    for i in range(0, len(files), batch_size):
-        path = staging / "manifests" / f"b{i // batch_size:05d}.json"
-        write_manifest(path, files[i : i + batch_size])
+    for number, batch in enumerate(plan_batches(files, batch_size, max_decompressed_bytes)):
+        path = staging / "manifests" / f"b{number:05d}.json"
+        write_manifest(path, batch)
         manifests.append(str(path))
     rows = input_files_table(files)
     staged = None
@@ -46,10 +57,18 @@ def discover(
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def discover_inputs(
-    lake_root: str, run_id: str, inputs: list[str], batch_size: int, reprocess: bool, rescan: bool
+    lake_root: str,
+    run_id: str,
+    inputs: list[str],
+    batch_size: int,
+    reprocess: bool,
+    rescan: bool,
+    max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES,
 ) -> Discovered:
     """The run's batches (manifests), its staged `input_files` rows and the ids already loaded."""
-    return discover(Lake.at(lake_root), run_id, inputs, batch_size, reprocess=reprocess, rescan=rescan)
+    lake = Lake.at(lake_root)
+    options = {"reprocess": reprocess, "rescan": rescan, "max_decompressed_bytes": max_decompressed_bytes}
+    return discover(lake, run_id, inputs, batch_size, **options)
 
 
 def may_name_sites(manifests: list[str]) -> bool:

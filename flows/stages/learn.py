@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docclean.flows.budget import DocumentTimeout, time_budget
-from docclean.flows.known_ids import KnownIds
+from docclean.flows.known_ids import KnownIds, write_known_ids
 from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, LearnedBatch
 from docclean.flows.settings import quiet_library_logs
@@ -36,6 +36,9 @@ class Learned:
 
     profiles: dict[str, SiteProfile] = field(default_factory=dict)
     extractions: dict[str, HtmlExtraction] = field(default_factory=dict)
+    # source ids of the documents named by an id their file gives (JSONL `id`, WARC-Record-ID):
+    # another part of the same file, in another batch, may repeat one (`flows.stages.repeats`)
+    named_sources: list[str] = field(default_factory=list)
 
 
 @task(cache_policy=NO_CACHE)
@@ -50,6 +53,8 @@ def learn_profiles(sources: Iterable[SourceDocument], known_doc_ids: Container[s
     """Per site, on how many of these new pages each line occurs (a partial profile)."""
     learned = Learned()
     for source in sources:
+        if source.position_uri is not None:
+            learned.named_sources.append(source.source_id)
         if source.skip or source.error or source.doc_id in known_doc_ids:
             continue
         _learn_one(learned, source, options)
@@ -77,7 +82,9 @@ def _learn_one(learned: Learned, source: SourceDocument, options: BatchOptions) 
 
 def stage_learned(batch: int, learned: Learned, staging_dir: Path) -> LearnedBatch:
     """Write the partial profile (JSON) and the extractions (pickle) of one batch; None for nothing to write."""
-    profile_path = extractions_path = None
+    profile_path = extractions_path = named_path = None
+    if learned.named_sources:
+        named_path = str(write_known_ids(staging_dir / "named" / f"b{batch:05d}.npy", [learned.named_sources]))
     if learned.extractions:
         target = staging_dir / "extractions" / f"b{batch:05d}.pickle"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -89,4 +96,4 @@ def stage_learned(batch: int, learned: Learned, staging_dir: Path) -> LearnedBat
         partial = {site: profile.to_dict() for site, profile in learned.profiles.items()}
         target.write_text(json.dumps(partial), encoding="utf-8")
         profile_path = str(target)
-    return LearnedBatch(batch, profile_path, extractions_path)
+    return LearnedBatch(batch, profile_path, extractions_path, named_path)

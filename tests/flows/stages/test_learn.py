@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from docclean.flows.inputs import discover_files, write_manifest
 from docclean.flows.known_ids import write_known_ids
 from docclean.flows.readers import Limits, sources_from_files
-from docclean.flows.results import BatchOptions, LearnedBatch
+from docclean.flows.results import BatchOptions, LearnedBatch, LearnedInputs
 from docclean.flows.stages.clean import clean_batch
 from docclean.flows.stages.learn import learn_profiles, learn_site_templates
 
@@ -61,7 +61,7 @@ def test_tasks_hand_the_extractions_to_clean_by_path(tmp_path: Path) -> None:
     assert json.loads(Path(learned.profile_path).read_text())["valley.example"]["n_docs"] == 4
     assert len(pickle.loads(Path(learned.extractions_path).read_bytes())) == 3
 
-    result = clean_batch.fn(0, str(manifest), str(known), options, learned.extractions_path)
+    result = clean_batch.fn(0, str(manifest), str(known), options, LearnedInputs(learned.extractions_path))
     assert (result.n_documents, result.n_articles, result.n_rejects) == (5, 4, 1)
     assert result.rejects_by_reason == {"empty": 1}
     articles = pq.read_table(result.files["articles"]).to_pylist()
