@@ -83,7 +83,8 @@ def _line_document(uri: str, line: Line, max_document_bytes: int) -> SourceDocum
         return SourceDocument(line_uri, "jsonl", data=line.data, error=("bad_field", f"line {number}: {exc}"))
     source_uri, position = (line_uri, None) if doc_id is None else (f"{uri}#id={doc_id}", line_uri)
     if text is None:
-        error = ("no_text_field", f"line {number} has none of: {', '.join(('html', *_TEXT_KEYS))}")
+        fields = ", ".join(("html", *_TEXT_KEYS))
+        error = ("no_text_field", f"line {number} has none of: {fields}")
         return SourceDocument(source_uri, "jsonl", data=line.data, error=error, position_uri=position)
     return SourceDocument(source_uri, fmt, text.encode("utf-8"), meta, position_uri=position)
 

@@ -36,7 +36,7 @@ MAX_DOCUMENT_SECONDS = 120.0
 class Limits:
     """Checked before any work is spent on an input."""
 
-    max_bytes: int = MAX_BYTES  # a file on disk
+    max_bytes: int = MAX_BYTES  # a file read whole (text, markdown, HTML); JSONL and WARC files stream
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES  # a .gz file after decompression
     max_document_bytes: int = MAX_DOCUMENT_BYTES  # one document (a file, a JSONL line, a WARC record)
     max_html_depth: int = MAX_HTML_DEPTH  # element nesting; real pages stay far below 100
@@ -210,7 +210,7 @@ def _read_bytes(item: InputFile, limits: Limits) -> bytes:
         size = os.stat(item.path).st_size
         if size > limits.max_bytes:
             raise _ReadError("too_large", f"{size:,} bytes on disk is over the {limits.max_bytes:,}-byte limit")
-        if not item.compressed and item.format != "jsonl" and size > limits.max_document_bytes:
+        if not item.compressed and size > limits.max_document_bytes:
             raise _ReadError(
                 "too_large", f"{size:,} bytes is over the {limits.max_document_bytes:,}-byte document limit"
             )

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where a reason is written as a literal: an exception or Reject built with one, a reader's
 # (reason, detail) error or problem, or a reject row (`reject_row` or a dict built inline).
 EMITTERS = re.compile(
-    r"""(?:\b(?:DecodeError|_ReadError|Reject)\(\s*|\b(?:_problem|reject_row)\(\s*[\w.()]+,\s*|\berror=\(\s*|["']reason["']:\s*)"""
+    r"""(?:\b(?:DecodeError|_ReadError|Reject)\(\s*|\b(?:_problem|reject_row)\(\s*[\w.()]+,\s*|\berror\s*=\s*\(\s*|["']reason["']:\s*)"""
     r"""["'](\w+)["']"""
 )
 
