@@ -54,6 +54,8 @@ class MetadataVocabulary:
     paren_code: re.Pattern[str]
     agency_names: frozenset[str]
     organisation_word: re.Pattern[str]
+    team_words: frozenset[str]
+    place_names: frozenset[str]
 
 
 def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
@@ -103,6 +105,8 @@ def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
         paren_code=re.compile(r"\s*\(([^()]{1,12})\)"),
         agency_names=frozenset(" ".join(re.findall(r"\w+", w.lower())) for w in words("agency_names")),
         organisation_word=re.compile(rf"(?:{alternation(words('organisation_words'))})", re.IGNORECASE),
+        team_words=_lower_set(words("team_words")),
+        place_names=frozenset(" ".join(re.findall(r"\w+", w.lower())) for w in words("place_names")),
     )
 
 
