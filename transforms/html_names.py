@@ -19,8 +19,8 @@ from docclean.transforms.html_page import clean, unescape, word_key
 from docclean.transforms.html_vocabulary import MetadataVocabulary
 
 _INITIAL = re.compile(r"\b[A-Z]\.$")  # "Jeff T.": the dot is the name's own
-# A name has at most this many words in lower case ("Maria de la Cruz"), and never ends with
-# one; more is a sentence ("Learn about our editorial policies").
+# A name has at most this many words in lower case ("Maria de la Cruz"), and does not start in
+# capitals to end in lower case; more is a sentence ("Learn about our editorial policies").
 _MAX_LOWER_WORDS = 2
 
 
@@ -151,6 +151,6 @@ def _is_name_part(part: str, vocabulary: MetadataVocabulary) -> bool:
     if part.lower().endswith(vocabulary.comment_byline_endings) or word_key(part) in vocabulary.place_names:
         return False
     lower = [w[:1].islower() for w in part.split()]
-    if sum(lower) > _MAX_LOWER_WORDS or (len(lower) > 1 and lower[-1]):  # "Learn about our"
+    if sum(lower) > _MAX_LOWER_WORDS or (len(lower) > 1 and lower[-1] and not lower[0]):  # "Learn about our"
         return False
     return not all(w in vocabulary.date_words or w.isdigit() for w in words)  # "Dec. 19", "20 Dec"
