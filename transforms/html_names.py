@@ -1,8 +1,8 @@
 """Names in an author value: split, cleaned, and sorted into people and organisations.
 
-An author value is what a page gives as its byline ("Von David Straub und dpa", "Jo Lee, MS,
+An author value is what a page gives as its byline ("Von Dario Strohm und dpa", "Jo Lee, MS,
 RD", "Podium Staff"). `split_names` cuts it into name-like parts: byline labels ("Par", "Av",
-"記者"), job titles ("Staff Writer"), credentials ("MS, RD"), initials codes ("(obe)"), follow
+"記者"), job titles ("Staff Writer"), credentials ("MS, RD"), initials codes ("(obm)"), follow
 buttons ("Folgen") and place names ("LONDON") are not names. `sort_names` then tells people from
 organisations: news agencies ("dpa", "Associated Press"), newsrooms ("Redaktion"), team bylines
 ("Podium Staff", "The Upwork Team", "Our Editors") and the site or publisher itself.
@@ -26,7 +26,7 @@ _MAX_LOWER_WORDS = 2
 
 def split_names(raw: str, vocabulary: MetadataVocabulary, *, split: bool = True) -> list[str]:
     """Name-like parts of a byline or meta value; URLs, e-mail addresses, comment bylines
-    ("Jo says"), roles ("Staff Writer"), credentials ("MS, RD"), initials codes ("(obe)"),
+    ("Jo says"), roles ("Staff Writer"), credentials ("MS, RD"), initials codes ("(obm)"),
     follow buttons ("Folgen"), places and sentences are dropped; team bylines ("Podium
     Staff") stay, for `sort_names` to call organisations."""
     raw = _strip_prefix(unescape(clean(raw) or ""), vocabulary)
@@ -103,7 +103,7 @@ def _strip_prefix(text: str, vocabulary: MetadataVocabulary) -> str:
 
 
 def _paren(m: re.Match[str], vocabulary: MetadataVocabulary) -> str:
-    """ "(dpa)" is an agency, kept as a name of its own; "(obe)", "(jd)" are an editor's initials."""
+    """ "(dpa)" is an agency, kept as a name of its own; "(obm)", "(jd)" are an editor's initials."""
     inner = m[1].strip()
     return f", {inner}" if word_key(inner) in vocabulary.agency_names else ""
 
