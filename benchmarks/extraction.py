@@ -141,7 +141,8 @@ def run_docclean(page: Page) -> tuple[str, dict[str, object]]:
     # twice: people or organisations (the gold names either), and people only.
     meta = {
         "title": doc.title,
-        "authors": [*doc.authors, *doc.author_orgs],
+        # clean_document leaves author_orgs to the caller (transforms.document carries them over).
+        "authors": [*doc.authors, *extraction.hints.author_orgs],
         "people": doc.authors,
         "date": doc.published_at,
         "headline": headline,
