@@ -55,7 +55,7 @@ class Document:
     site: str | None
     url: str | None
     removals: list[Removal]
-    author_orgs: list[str]  # agencies and newsrooms the byline named (people are in `authors`)
+    author_orgs: list[str]  # agencies, newsrooms and teams the byline named (people are in `authors`)
     published_utc_offset: int | None  # minutes east of UTC the page gave for `published_at`
     published_date_only: bool  # only a day was known: `published_at`'s midnight is not a time
     text_layout: str  # how the input was laid out: markdown, wrapped, wet, plain or html

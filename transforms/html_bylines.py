@@ -1,15 +1,16 @@
 """The authors of an HTML page: JSON-LD, meta tags, rel=author, then the visible bylines.
 
 The words (byline labels, role words, author meta keys) are the `[words]` of
-`transforms/rules/bylines.toml`, passed in as a `MetadataVocabulary`.
+`transforms/rules/bylines.toml`, passed in as a `MetadataVocabulary`; what is a name in an
+author value, and whose (a person's or an organisation's), is `transforms.html_names`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from docclean.transforms.html_page import clean, element_text, ld_articles, ld_types, unescape, word_key
+from docclean.transforms.html_names import acceptable_fallback, sort_names, split_names
+from docclean.transforms.html_page import clean, element_text, ld_articles, ld_types, word_key
 from docclean.transforms.html_vocabulary import MetadataVocabulary
 from docclean.transforms.urls import site_of
 from lxml.html import HtmlElement
@@ -18,7 +19,6 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 # Elements a visible "By ..." label may sit in, and the page regions where it is not the article's.
 _LABEL_TAGS = ("p", "span", "div", "li", "a", "h3", "h4", "h5", "h6", "address", "small", "strong", "em", "b", "dd")
 _NOT_CONTENT = frozenset({"footer", "nav", "aside", "form"})
-_INITIAL = re.compile(r"\b[A-Z]\.$")  # "Jeff T.": the dot is the name's own
 
 
 def page_authors(
@@ -33,7 +33,8 @@ def page_authors(
 
     People first: JSON-LD authors, author meta tags, rel=author, then visible bylines; the first
     source that names a person wins. Organisations (typed so in JSON-LD, named like the site or
-    publisher, news agencies and newsrooms of `agency_names`/`organisation_words`) go to the
+    publisher, news agencies, newsrooms and team bylines of `agency_names`/`organisation_words`/
+    `team_words`) go to the
     second list, from the source that named the people or else the first that names one. CMS
     usernames ("jdoe", "admin_2") are answered as authors only when no source names a person or
     an organisation: a username is still the page's byline.
@@ -41,23 +42,13 @@ def page_authors(
     fallback: list[str] = []
     orgs: list[str] = []
     for names in _author_sources(tree, meta, citation_authors, ld, vocabulary):
-        source_orgs = [n for n, typed_org in names if typed_org or is_organisation(n, publisher, vocabulary)]
-        people = [n for n, _ in names if n not in source_orgs and _is_person(n, publisher, vocabulary)]
+        people, source_orgs = sort_names(names, publisher, vocabulary)
         if people:
             return people, source_orgs or orgs
         orgs = orgs or source_orgs
         if not fallback:
-            fallback = [n for n, _ in names if n not in source_orgs and _acceptable_fallback(n)]
+            fallback = [n for n, _ in names if n not in source_orgs and acceptable_fallback(n)]
     return ([] if orgs else fallback), orgs
-
-
-def is_organisation(name: str, publisher: set[str], vocabulary: MetadataVocabulary) -> bool:
-    """A news agency, a newsroom ("Redaktion", "Newsroom") or the site/publisher itself."""
-    key = word_key(name)
-    if key in vocabulary.agency_names or vocabulary.organisation_word.search(name):
-        return True
-    squeezed = key.replace(" ", "")
-    return any(squeezed == p or (len(p) >= 4 and p in squeezed) for p in publisher)
 
 
 def _author_sources(
@@ -127,102 +118,6 @@ def publisher_keys(
         keys.add(host.split(".")[-2] if host.count(".") >= 1 else host)
     keys.discard("")
     return keys
-
-
-def split_names(raw: str, vocabulary: MetadataVocabulary, *, split: bool = True) -> list[str]:
-    """Name-like parts of a byline or meta value; URLs, e-mail addresses, comment bylines
-    ("Jo says"), roles ("Staff Writer"), credentials ("MS, RD"), initials codes ("(obe)"),
-    follow buttons ("Folgen") and sentences are dropped."""
-    raw = _strip_prefix(unescape(clean(raw) or ""), vocabulary)
-    if not raw or "://" in raw or raw.startswith(("@", "www.")) or len(raw) > 120:
-        return []
-    raw = vocabulary.paren_code.sub(lambda m: _paren(m, vocabulary), raw)
-    out: list[str] = []
-    edge = vocabulary.name_edge
-    for part in _split_parts(raw, vocabulary) if split else [raw]:
-        part = _strip_prefix(part.strip(edge), vocabulary).strip(edge)
-        part = vocabulary.byline_suffix.sub("", part).strip(edge)
-        part = vocabulary.trailing_junk.sub("", part).strip(edge)
-        if part.endswith(".") and not _INITIAL.search(part):  # keep an initial's dot: "Jeff T."
-            part = part[:-1]
-        if _is_name_part(part, vocabulary) and part not in out:
-            out.append(part)
-    return out
-
-
-def _strip_prefix(text: str, vocabulary: MetadataVocabulary) -> str:
-    """Byline labels off the start; "Von", "Di" only before a full name ("Di Maio" stays)."""
-    text = vocabulary.byline_prefix.sub("", text)
-    m = vocabulary.name_prefix.match(text)
-    if m and len(text[m.end() :].split()) >= 2 and text[m.end() :][:1].isupper():
-        text = text[m.end() :]
-    return text
-
-
-def _paren(m: re.Match[str], vocabulary: MetadataVocabulary) -> str:
-    """"(dpa)" is an agency, kept as a name of its own; "(obe)", "(jd)" are an editor's initials."""
-    inner = m[1].strip()
-    return f", {inner}" if word_key(inner) in vocabulary.agency_names else ""
-
-
-def _split_parts(raw: str, vocabulary: MetadataVocabulary) -> list[str]:
-    """Split at separators; at a word joiner of another language ("und", "y", "og") only when
-    both sides are full names or one is an agency ("José Ortega y Gasset" is one person)."""
-    parts: list[str] = []
-    for chunk in vocabulary.author_separator.split(raw):
-        pieces = vocabulary.name_joiner.split(chunk)
-        merged = [pieces[0]]
-        for piece in pieces[1:]:
-            left = merged[-1]
-            if _full_or_agency(left, vocabulary) and _full_or_agency(piece, vocabulary):
-                merged.append(piece)
-            else:
-                merged[-1] = f"{left}{_joiner_between(chunk, left, piece)}{piece}"
-        parts.extend(merged)
-    return [p for p in parts if not _is_credential(p, vocabulary)]
-
-
-def _full_or_agency(name: str, vocabulary: MetadataVocabulary) -> bool:
-    return len(name.split()) >= 2 or word_key(name) in vocabulary.agency_names
-
-
-def _joiner_between(chunk: str, left: str, right: str) -> str:
-    start = chunk.find(left) + len(left)
-    return chunk[start : chunk.find(right, start)]
-
-
-def _is_credential(part: str, vocabulary: MetadataVocabulary) -> bool:
-    """"MS", "RD", "Ph.D.": letters after a name, not a name."""
-    words = part.strip(vocabulary.name_edge).replace(".", "").lower().split()
-    return bool(words) and all(w in vocabulary.credentials for w in words)
-
-
-def _is_name_part(part: str, vocabulary: MetadataVocabulary) -> bool:
-    """A part of an author value that can be a name: short, no role word, not a date."""
-    if not part or len(part.split()) > 5 or "@" in part or len(part) < 2:
-        return False
-    words = {w.lower() for w in re.findall(r"\w+", part)}
-    if words & vocabulary.not_name_words or vocabulary.not_name_character.search(part):
-        return False
-    if part.lower().endswith(vocabulary.comment_byline_endings):
-        return False
-    return not all(w in vocabulary.date_words or w.isdigit() for w in words)  # "Dec. 19", "20 Dec"
-
-
-def _is_person(name: str, publisher: set[str], vocabulary: MetadataVocabulary) -> bool:
-    """A human's name as bylines write it: capitalised words, no digits, not the publisher."""
-    if any(ch.isdigit() or ch in vocabulary.username_characters for ch in name) or name.islower():
-        return False
-    if " " not in name and "." in name:  # "andrew.keaveney", "Example.com"
-        return False
-    key = word_key(name).replace(" ", "")
-    return not any(key == p or (len(p) >= 4 and p in key) for p in publisher)
-
-
-def _acceptable_fallback(name: str) -> bool:
-    # A team, a publisher or a username is still what the page gives as its byline; only
-    # values with no name in them at all are refused.
-    return len(name) >= 2 and not name.isdigit()
 
 
 def _rel_authors(tree: HtmlElement) -> Iterator[HtmlElement]:

@@ -59,7 +59,7 @@ def _declared_titles(
         element_text(title_element) if title_element is not None else None,
     ]
     stripped = (strip_site_suffix(unescape(d), site, vocabulary=vocabulary) for d in declared if d)
-    return [c for c in stripped if c]
+    return [c for c in stripped if c and not junk_title(c, vocabulary)]
 
 
 def _headline_h1s(tree: HtmlElement, site: str | None, vocabulary: MetadataVocabulary) -> list[str]:
@@ -70,9 +70,26 @@ def _headline_h1s(tree: HtmlElement, site: str | None, vocabulary: MetadataVocab
         # A headline the CMS suffixed with the site name, like its <title>; a pipe is SEO
         # formatting in a visible headline too ("Headline | Opinion", "Headline | Top 19 Picks").
         h1 = strip_site_suffix(h1, site, guess=bool(h1 and " | " in h1), vocabulary=vocabulary)
-        if h1 and 2 <= len(h1.split()) <= 40 and word_key(h1) != site_key:
+        if h1 and 2 <= len(h1.split()) <= 40 and word_key(h1) != site_key and not junk_title(h1, vocabulary):
             out.append(h1)
     return out
+
+
+# Raw markup where text should start: '<script type="text/javascript">', "</div>" ("30 Years
+# of <br> Tags" is a headline).
+_MARKUP = re.compile(r"\s*<\s*/?\s*[a-zA-Z][\w:-]*(?:\s+[\w:-]+\s*=|\s*/?>)")
+
+
+def junk_title(title: str, vocabulary: MetadataVocabulary) -> bool:
+    """A title that is no headline: a time stamp ("| 12:26 PM PDT, September 10, 2005 |"), an
+    agency's name alone ("ASSOCIATED PRESS"), page furniture ("hide topics") or raw markup."""
+    key = word_key(title)
+    if not key or key in vocabulary.agency_names or key in vocabulary.title_ui_phrases or _MARKUP.match(title):
+        return True
+    stamp = vocabulary.time_words | vocabulary.date_words
+    words = key.split()
+    # "001" may be a title; "10:30" and "Sept. 10, 2005" are not.
+    return all(w.isdigit() or w in stamp for w in words) and (":" in title or any(w in stamp for w in words))
 
 
 # A kicker in a <span> of its own, no space before the headline: "Nationale Demo<span>Der 9. Juli".

@@ -29,6 +29,8 @@ class MetadataVocabulary:
     organisation_types: frozenset[str]
     site_types: frozenset[str]
     publisher_meta_keys: tuple[str, ...]
+    title_ui_phrases: frozenset[str]
+    time_words: frozenset[str]
     # dates
     date_meta_keys: tuple[str, ...]
     # authors
@@ -54,6 +56,8 @@ class MetadataVocabulary:
     paren_code: re.Pattern[str]
     agency_names: frozenset[str]
     organisation_word: re.Pattern[str]
+    team_words: frozenset[str]
+    place_names: frozenset[str]
 
 
 def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
@@ -74,6 +78,8 @@ def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
         organisation_types=_lower_set(words("jsonld_organisation_types")),
         site_types=_lower_set(words("jsonld_site_types")),
         publisher_meta_keys=words("publisher_meta_keys"),
+        title_ui_phrases=frozenset(" ".join(re.findall(r"\w+", w.lower())) for w in words("title_ui_phrases")),
+        time_words=frozenset(t for w in words("time_words") for t in re.findall(r"\w+", w.lower())),
         date_meta_keys=words("date_meta_keys"),
         author_meta_keys=words("author_meta_keys"),
         author_label_values=tuple(w.lower() for w in words("author_label_values")),
@@ -103,6 +109,8 @@ def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
         paren_code=re.compile(r"\s*\(([^()]{1,12})\)"),
         agency_names=frozenset(" ".join(re.findall(r"\w+", w.lower())) for w in words("agency_names")),
         organisation_word=re.compile(rf"(?:{alternation(words('organisation_words'))})", re.IGNORECASE),
+        team_words=_lower_set(words("team_words")),
+        place_names=frozenset(" ".join(re.findall(r"\w+", w.lower())) for w in words("place_names")),
     )
 
 

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import pytest
 from docclean.transforms.boilerplate import extract_bylines, strip_blocks, strip_image_credits, strip_pattern_lines
-from docclean.transforms.html_bylines import split_names
-from docclean.transforms.html_title import strip_site_suffix
+from docclean.transforms.html_names import sort_names, split_names
+from docclean.transforms.html_title import junk_title, strip_site_suffix
 from docclean.transforms.html_vocabulary import metadata_vocabulary
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.normalize import prepare_text
@@ -147,13 +147,26 @@ def test_author_value_examples(example: dict) -> None:
     assert split_names(example["value"], metadata_vocabulary(RULESET)) == example["names"]
 
 
+@pytest.mark.parametrize("example", _file_examples("author_kind_examples"), ids=lambda e: e["value"][:40])
+def test_author_kind_examples(example: dict) -> None:
+    vocabulary = metadata_vocabulary(RULESET)
+    names = [(name, False) for name in split_names(example["value"], vocabulary)]
+    assert sort_names(names, set(), vocabulary) == (example["people"], example["orgs"])
+
+
 @pytest.mark.parametrize("example", _file_examples("title_examples"), ids=lambda e: e["title"][:40])
 def test_title_examples(example: dict) -> None:
     assert strip_site_suffix(example["title"], example["site"] or None, ruleset=RULESET) == example["expected"]
 
 
+@pytest.mark.parametrize("example", _file_examples("title_junk_examples"), ids=lambda e: e["title"][:40])
+def test_title_junk_examples(example: dict) -> None:
+    assert junk_title(example["title"], metadata_vocabulary(RULESET)) == example["junk"]
+
+
 def test_word_list_files_have_examples() -> None:
     assert _file_examples("author_examples") and _file_examples("title_examples")
+    assert _file_examples("author_kind_examples") and _file_examples("title_junk_examples")
 
 
 def test_a_user_word_list_replaces_the_packaged_one() -> None:
