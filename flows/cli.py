@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from docclean.flows import cli_export, cli_info, cli_lake
-from docclean.flows.cli_common import LakeOption, err, lake_at, out
+from docclean.flows.cli_common import LakeOption, err, lake_at, local_inputs, out
 from docclean.flows.cli_summary import print_summary
 from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
 from docclean.flows.server import shared_api
@@ -129,6 +129,7 @@ def run(
     if not inputs:
         err.print("[red]error:[/] name the files and folders to clean (or set `inputs` in docclean.toml)")
         raise typer.Exit(2)
+    inputs = local_inputs(inputs)
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs)} -> {target.root}")
     _run_flow(
         target,
@@ -221,9 +222,9 @@ def serve(
         params["site"] = site
     if rules:
         params["rules_dir"] = str(rules.expanduser().resolve())
-    serve_schedule(
-        cron, inputs or None, str(lake_at(lake).root), interval=interval, port=port, ui=ui, workers=workers, **params
-    )
+    inputs = local_inputs(inputs) if inputs else None
+    target = str(lake_at(lake).root)
+    serve_schedule(cron, inputs, target, interval=interval, port=port, ui=ui, workers=workers, **params)
 
 
 def _task_runner(runner: Runner, workers: int, dask_address: str | None) -> TaskRunner:

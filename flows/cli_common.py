@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
-LakeOption = Annotated[
-    Path | None,
+LakeOption = Annotated[  # a str: typer's Path would turn "s3://lake" into the folder "s3:/lake"
+    str | None,
     typer.Option(
         "--lake",
         help="Lake folder (default: warehouse/lake in a checkout, ./docclean-lake when installed).",
@@ -29,11 +29,23 @@ LakeOption = Annotated[
 ]
 
 
-def lake_at(lake: Path | None) -> Lake:
-    """The lake at `lake`, or the default one (`flows.settings.default_lake`)."""
+def lake_at(lake: str | Path | None) -> Lake:
+    """The lake at `lake`, or the default one (`flows.settings.default_lake`); a URI it cannot
+    use yet is one red line and exit code 2."""
     from docclean.warehouse.lake import Lake
+    from docclean.warehouse.locations import RemoteLocationError
 
-    return Lake.at(lake if lake is not None else default_lake())
+    with reported(RemoteLocationError, code=2):
+        return Lake.at(lake if lake is not None else default_lake())
+
+
+def local_inputs(inputs: list[str]) -> list[str]:
+    """The inputs as local paths (`file://` URIs converted); a URI it cannot read yet is one red
+    line and exit code 2, before anything runs."""
+    from docclean.warehouse.locations import RemoteLocationError, local_path
+
+    with reported(RemoteLocationError, code=2):
+        return [str(local_path(location, "input")) for location in inputs]
 
 
 @contextlib.contextmanager

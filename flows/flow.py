@@ -46,6 +46,7 @@ from docclean.flows.stages.repeats import repeated_sources
 from docclean.flows.stages.summary import publish_summary, run_summary
 from docclean.transforms.minhash import MinHashConfig
 from docclean.warehouse.lake import Lake
+from docclean.warehouse.locations import local_path
 from prefect import flow
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
@@ -88,6 +89,7 @@ def clean_documents(
     inputs = list(inputs) if inputs else (default_inputs() or [])
     if not inputs and not reprocess:
         raise ValueError("no inputs: name the files and folders to clean (installed docclean has no seeds/)")
+    inputs = [str(local_path(location, "input")) for location in inputs]  # a URI is refused, never a folder
     rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth, max_document_seconds)

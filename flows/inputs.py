@@ -16,6 +16,7 @@ from stat import S_ISDIR, S_ISREG
 import pyarrow as pa
 import pyarrow.compute as pc
 from docclean.warehouse.lake import file_keys
+from docclean.warehouse.locations import local_path
 
 FORMATS = {
     ".txt": "text",
@@ -86,7 +87,7 @@ def discover_files(inputs: Sequence[str]) -> list[InputFile]:
     """
     found: dict[str, InputFile] = {}
     for raw in inputs:
-        path = Path(raw).expanduser()
+        path = local_path(raw, "input")
         try:
             resolved = path.resolve(strict=True)
         except (OSError, RuntimeError):

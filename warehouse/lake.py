@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from docclean.warehouse.crash import crash_point
+from docclean.warehouse.locations import local_path
 from docclean.warehouse.schemas import TABLES, VERSION_TABLES, WriteMode, tables_written, with_metadata
 
 # Document versions: a later run's version of a source replaces these rows (see WRITE_MODES).
@@ -52,7 +53,7 @@ class Lake:
 
     @classmethod
     def at(cls, root: str | os.PathLike[str]) -> Lake:
-        return cls(Path(root).expanduser().resolve())
+        return cls(local_path(root, "lake").resolve())
 
     def table_dir(self, table: str) -> Path:
         return self.root / table

@@ -132,3 +132,24 @@ def test_a_read_only_lake_folder_ends_in_one_line(loaded) -> None:
     assert result.exit_code == 1, result.output
     assert "cannot be written" in _one_line(result.output)
     assert _fingerprint(lake.root) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["run", "s3://crawl/", "--lake", "s3://lake/"], "lake s3://lake/"),
+        (["run", "s3://crawl/", "--lake", "LAKE"], "input s3://crawl/"),
+        (["query", "--lake", "gs://bucket/lake", "select 1"], "lake gs://bucket/lake"),
+        (["info", "--lake", "az://container/lake"], "lake az://container/lake"),
+    ],
+)
+def test_a_uri_is_refused_never_taken_for_a_local_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], named: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    lake = tmp_path / "lake"
+    result = CliRunner().invoke(app, [str(lake) if a == "LAKE" else a for a in args])
+    assert result.exit_code == 2, result.output
+    assert f"error: {named}" in _one_line(result.output)
+    assert "copy or mount it" in _one_line(result.output)
+    assert list(tmp_path.iterdir()) == []  # no `s3:` folder, no lake begun
