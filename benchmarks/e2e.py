@@ -359,9 +359,9 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-    if results:
+    if results:  # none with --generate-only
         print_table(results)
-    print("\n" + json.dumps([{k: v for k, v in r.items() if not k.startswith("_")} for r in results], indent=1))
+        print("\n" + json.dumps([{k: v for k, v in r.items() if not k.startswith("_")} for r in results], indent=1))
 
 
 if __name__ == "__main__":
