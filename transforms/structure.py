@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+from docclean.transforms.html_title import strip_site_suffix
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.normalize import paragraph_key
+from docclean.transforms.prose import stop_words_of
 from docclean.transforms.ruleset import Rule, RuleSet
 
 
@@ -21,17 +26,13 @@ def extract_title(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tupl
     """Find the headline; remove it and its repeats from the body.
 
     With a title from metadata (HTML, JSONL) every line equal to it is a repeat. Otherwise the
-    headline is the first kept paragraph when it is a single heading-shaped line.
+    headline is the first kept paragraph when it is a single heading-shaped line that the body
+    is about, else the line `headline_above_body` finds on a whole page.
     """
     rule = ruleset.get("title")
     title, title_line = hint, None
     if title is None:
-        paragraphs = doc.kept_paragraphs()
-        first = paragraphs[0] if paragraphs else []
-        if len(first) == 1 and looks_like_headline(first[0], rule):
-            title_line = first[0]
-            title = title_line.text
-            doc.remove(title_line, rule.id, rule.reason)
+        title_line, title = _headline(doc, ruleset, rule)
     if not title:
         return None, None
     key = paragraph_key(title)
@@ -42,6 +43,97 @@ def extract_title(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tupl
                 title_line = line
             doc.remove(line, repeat.id, repeat.reason)
     return title, title_line
+
+
+def _headline(doc: LineDocument, ruleset: RuleSet, rule: Rule) -> tuple[Line | None, str | None]:
+    """The headline line of a document without a declared title, removed as `title`, and its text."""
+    paragraphs = doc.kept_paragraphs()
+    first = paragraphs[0] if paragraphs else []
+    opening = first[0] if len(first) == 1 and looks_like_headline(first[0], rule) else None
+    body = _Body.of(doc, rule, ruleset)
+    found = headline_above_body(body, rule) if body is not None else None
+    # A page's first kept line may be a banner ("About this capture") the body never mentions.
+    if opening is not None and (found is None or body is None or body.about(opening.text) > 0):
+        found = opening
+    if found is None:
+        return None, None
+    found.removed_by = None  # dropped as page furniture, it is the headline: say so in `removals`
+    doc.remove(found, rule.id, rule.reason)
+    if found is opening:
+        return found, found.text
+    # a page's <title> line or a headline the CMS suffixed: " | Site" is no part of it
+    return found, strip_site_suffix(found.text, None, ruleset=ruleset)
+
+
+@dataclass(slots=True)
+class _Body:
+    """The lines of a page with text, where its first line of prose is, and its opening text."""
+
+    lines: list[Line]
+    start: int
+    text: str  # casefolded, punctuation as spaces, padded: " word word "
+    stop_words: frozenset[str]
+    shortest: int
+
+    @classmethod
+    def of(cls, doc: LineDocument, rule: Rule, ruleset: RuleSet) -> _Body | None:
+        lines = [line for line in doc.lines if line.text]
+        min_words = rule.param("body_min_words", 12)
+        start = next((i for i, line in enumerate(lines) if line.kept and line.words >= min_words), None)
+        if start is None:
+            return None
+        # A headline's words come back early in the article: its opening lines are enough.
+        opening = " ".join(line.text for line in lines[start : start + rule.param("body_lines", 40)] if line.kept)
+        text = " " + _PUNCTUATION.sub(" ", opening.casefold()) + " "
+        return cls(lines, start, text, _stop_words(ruleset.get("low_prose")), rule.param("content_word_chars", 4))
+
+    def about(self, text: str) -> float:
+        """The share of `text`'s content words (long enough, not stop words) the body's opening
+        uses; 0 with fewer than two."""
+        words = {w for w in _PUNCTUATION.sub(" ", text.casefold()).split() if len(w) >= self.shortest}
+        words -= self.stop_words
+        return sum(f" {w} " in self.text for w in words) / len(words) if len(words) >= 2 else 0.0
+
+
+_STOP_WORDS: dict[int, tuple[Rule, frozenset[str]]] = {}
+
+
+def _stop_words(rule: Rule) -> frozenset[str]:
+    """`stop_words_of(rule)`, built once per rule object (rules are immutable; not hashable)."""
+    cached = _STOP_WORDS.get(id(rule))
+    if cached is None or cached[0] is not rule:
+        if len(_STOP_WORDS) > 8:
+            _STOP_WORDS.clear()
+        cached = _STOP_WORDS[id(rule)] = (rule, stop_words_of(rule))
+    return cached[1]
+
+
+# Punctuation around and inside words, as spaces (a regex: str.translate is 5x slower here).
+_PUNCTUATION = re.compile(r"[\"'“”‘’()\[\]{}«»,.;:!?¿¡—–\-|/*#]+")
+
+
+def headline_above_body(body: _Body, rule: Rule) -> Line | None:
+    """On a whole page: the heading-shaped line above the article's first line of prose whose
+    content words the article uses most (then a markdown heading, then the nearest), among the
+    kept lines and those the prose region dropped as page furniture. List items and lines other
+    rules removed (bylines, dates, the site template) are no headline.
+
+    A flattened page opens with menus, banners and teasers, which the prose region removes
+    together with the headline above the body; of those short lines, the headline is the one
+    whose content words the article goes on to use.
+    """
+    furniture = set(rule.param("furniture_rules", ()))
+    best, best_key = None, (rule.param("min_body_overlap", 0.5), False, -1)
+    for i in range(max(0, body.start - rule.param("lookback_lines", 30)), body.start):
+        line = body.lines[i]
+        if line.rendered.is_list_item or not (line.removed_by is None or line.removed_by in furniture):
+            continue
+        if not looks_like_headline(line, rule):
+            continue
+        key = (body.about(line.text), line.rendered.is_heading, i)
+        if key >= best_key:
+            best, best_key = line, key
+    return best
 
 
 def extract_subtitle(doc: LineDocument, ruleset: RuleSet, title_line: Line | None) -> str | None:
