@@ -40,7 +40,14 @@ def published_at(
     apart (`PageDate.utc_offset`), so the UTC instant can still be had.
     """
     structured = _structured_date(tree, meta, ld, vocabulary)
-    day = _htmldate_day(tree, next((u for u in urls if u), None))
+    url = next((u for u in urls if u), None)
+    # htmldate's fast mode first: when it confirms the page's own value, the extensive search
+    # (twice the time) cannot change the answer it would give on any WCXB-dev article.
+    if structured is not None:
+        quick = _htmldate_day(tree, url, extensive=False)
+        if quick is not None and quick.date() == structured.at.date():
+            return structured
+    day = _htmldate_day(tree, url, extensive=True)
     if day is not None and (structured is None or structured.at.date() != day.date()):
         return PageDate(day, None, date_only=True)
     if structured is not None:
@@ -81,11 +88,11 @@ def _date_value(value: object) -> PageDate | None:
     return parse_page_date(value)
 
 
-def _htmldate_day(tree: HtmlElement, url: str | None) -> datetime | None:
+def _htmldate_day(tree: HtmlElement, url: str | None, *, extensive: bool) -> datetime | None:
     # Extensive search: ~3.7 ms a page, +3.6 points of same-day accuracy on WCXB-dev articles over
-    # the fast mode (1 ms). htmldate copies the tree before pruning it.
+    # the fast mode (1 ms) when it is the only source. htmldate copies the tree before pruning it.
     try:
-        found = find_date(tree, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+        found = find_date(tree, url=url, original_date=True, extensive_search=extensive, outputformat="%Y-%m-%d")
     except Exception:  # htmldate is a heuristic on arbitrary markup; a failure means "no date"
         return None
     return parse_date(found) if found else None
