@@ -142,10 +142,15 @@ def glued_tokens(text: str, tree: HtmlElement) -> list[str]:
     return glued_boundaries(text, boundary_joins(block_texts(tree)))
 
 
-# Where a glued token joins: a lower-case letter, digit or closing punctuation, then a capital;
-# or an acronym then a capitalised word ("CIODigital") is a seam too.
-_SEAM = re.compile(r"(?<=[a-zß-öø-ÿ\d.!?,;:)\]”’»\"'])(?=[A-ZÀ-ÖØ-Þ])|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")
+# Where a glued token joins: a lower-case letter, digit, closing punctuation or the end of
+# markdown emphasis ("**Note**Some": the page has "Note" and "Some" in two blocks), then a capital
+# or a currency sign ("homes for sale$524,998"); or an acronym then a capitalised word
+# ("CIODigital") is a seam too.
+_SEAM = re.compile(
+    r"(?<=[a-zß-öø-ÿ\d.!?,;:)\]”’»\"'*_])(?=[A-ZÀ-ÖØ-Þ$€£¥])|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])"
+)
 _EDGE = "*_`[]()\"'“”‘’«»"  # markdown and quotes around a word, not part of it
+_EMPHASIS = "*_"  # markdown the extractor wrote: never in the page's text
 
 
 def unglue(text: str, page_text: Callable[[], str]) -> str:
@@ -159,6 +164,8 @@ def unglue(text: str, page_text: Callable[[], str]) -> str:
     '- Item alpha Item beta, at risk. The end'
     >>> unglue("McDonald and iPhone", lambda: "McDonald and iPhone")
     'McDonald and iPhone'
+    >>> unglue("**Note**Some names, homes for sale$524,998", lambda: "Note Some names homes for sale $524,998")
+    '**Note** Some names, homes for sale $524,998'
     """
     seams = list(_SEAM.finditer(text))
     if not seams:
@@ -194,7 +201,7 @@ def _split_token(token: str, page: str) -> str:
     cuts = [m.start() for m in _SEAM.finditer(token)]
     out, last = [], 0
     for cut in cuts:
-        left, right = token[last:cut].lstrip(_EDGE), token[cut:]
+        left, right = token[last:cut].lstrip(_EDGE).rstrip(_EMPHASIS), token[cut:]
         right_word = right.split(maxsplit=1)[0].rstrip(_EDGE + ".,;:!?")
         if left and right_word and f"{left} {right_word}" in page:
             out.append(token[last:cut])

@@ -25,6 +25,7 @@ FRAGMENTS = {
     "section": "<section><p>Section one ends.</p></section><section><p>Section two starts.</p></section>",
     "text-then-block": "<div>Loose text<p>Inner paragraph</p>tail text</div>",
     "inline-in-blocks": "<div><span>Spanned end</span></div><div><b>Bold</b> start</div>",
+    "li-price": "<ul><li><div>homes for sale</div><div>$524,998</div></li><li>Verdi homes</li></ul>",
 }
 
 
