@@ -38,7 +38,7 @@ def extract_title(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tupl
     key = paragraph_key(title)
     repeat = ruleset.get("repeated_title")
     for line in doc.lines:
-        if line.kept and paragraph_key(line.text) == key:
+        if line.kept and line.key == key:
             if title_line is None and hint is not None:
                 title_line = line
             doc.remove(line, repeat.id, repeat.reason)
@@ -162,7 +162,8 @@ def drop_repeated_paragraphs(doc: LineDocument, ruleset: RuleSet) -> None:
     for para in doc.kept_paragraphs():
         if sum(line.words for line in para) < min_words:
             continue  # short labels legitimately repeat ("Key points:", "Rating: 4.8")
-        key = paragraph_key(" ".join(line.text for line in para))
+        # paragraph_key of the lines joined by spaces: words never span the join
+        key = " ".join(line.key for line in para if line.key)
         if not key:
             continue
         if key in seen:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from docclean.transforms.lines import LineDocument
+from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.normalize import paragraph_key, prepare_text
 from docclean.transforms.ruleset import Rule
 
@@ -34,9 +34,14 @@ def template_key(text: str) -> str:
     return _DIGITS.sub("N", paragraph_key(text))
 
 
+def line_template_key(line: Line) -> str:
+    """`template_key(line.text)`, from the line's cached paragraph key."""
+    return _DIGITS.sub("N", line.key)
+
+
 def document_keys(doc: LineDocument) -> set[str]:
     """Distinct non-empty line keys of one parsed document."""
-    keys = {template_key(line.text) for line in doc.lines if line.text}
+    keys = {line_template_key(line) for line in doc.lines if line.text}
     keys.discard("")
     return keys
 
@@ -124,7 +129,7 @@ def strip_site_template(doc: LineDocument, profile: SiteProfile, rule: Rule) -> 
     if limit is None:
         return
     for line in doc.lines:
-        if line.kept and profile.doc_freq.get(template_key(line.text), 0) >= limit:
+        if line.kept and profile.doc_freq.get(line_template_key(line), 0) >= limit:
             doc.remove(line, rule.id, rule.reason)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from docclean.transforms.clean import clean_document
 from docclean.transforms.lines import LineDocument
-from docclean.transforms.normalize import prepare_text
+from docclean.transforms.normalize import paragraph_key, prepare_text
 from docclean.transforms.ruleset import default_ruleset
 from docclean.transforms.templates import (
     SiteProfile,
+    document_keys,
     learn_site_profile,
     merge_profiles,
     strip_site_template,
@@ -153,3 +154,9 @@ def test_template_profile_of_too_few_pages_is_empty() -> None:
     profile = learn_site_profile("gazette.example", site_pages()[:3])
     small = template_profile(profile, default_ruleset().get("site_template"))
     assert (small.n_docs, small.doc_freq) == (3, {})
+
+
+def test_line_keys_are_the_paragraph_keys_of_their_text() -> None:
+    doc = LineDocument.parse(prepare_text(site_pages()[0]))
+    assert [line.key for line in doc.lines] == [paragraph_key(line.text) for line in doc.lines]
+    assert document_keys(doc) == {template_key(line.text) for line in doc.lines} - {""}
