@@ -17,7 +17,7 @@ from docclean.transforms.ruleset import RuleSet, default_ruleset
 
 @dataclass(frozen=True, slots=True)
 class MetadataVocabulary:
-    """A rule set's metadata word lists, compiled once per page read (cheap: `re` caches patterns)."""
+    """A rule set's metadata word lists, compiled once per rule set (`RuleSet.derived`)."""
 
     # title and site
     title_separator: re.Pattern[str]
@@ -61,8 +61,12 @@ class MetadataVocabulary:
 
 
 def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
-    """The metadata vocabulary of `ruleset` (the packaged rules when None)."""
-    words = (ruleset or default_ruleset()).words
+    """The metadata vocabulary of `ruleset` (the packaged rules when None), built once per rule set."""
+    return (ruleset or default_ruleset()).derived(_build_vocabulary)
+
+
+def _build_vocabulary(ruleset: RuleSet) -> MetadataVocabulary:
+    words = ruleset.words
     separators = words("title_separators")
     wide = words("title_separators_unspaced")
     between_names = alternation(words("author_separators"), whole_words=True)
