@@ -145,7 +145,7 @@ def learn_templates(
         if progress:
             _progress("site templates: batch", done, len(futures), started)
     partials = [b.profile_path for b in learned if b.profile_path]
-    profiles = merge_learned_profiles(lake_root, options.run_id, partials, reprocess)
+    profiles = merge_learned_profiles(lake_root, options.run_id, partials, reprocess, options.rules_dir)
     repeats = repeated_sources(learned, options.staging_dir)
     return profiles, {b.batch: LearnedInputs(b.extractions_path, repeats.get(b.batch)) for b in learned}
 

@@ -26,6 +26,8 @@ class BylineFacts:
 # of one call per pattern; the rules run only on the rest. (Not for caption credits: those are
 # searched, and one combined search loses the literal-prefix scans of the single patterns.)
 # Keyed by the compiled patterns, so a user rule set gets its own; there are only ever a few.
+# (A key hashes every pattern's compiled code: `apply_pattern_rules` looks its prefilters up once
+# per rule set, through `RuleSet.derived`, not once per document.)
 _PREFILTERS: dict[tuple[re.Pattern[str], ...], re.Pattern[str] | None] = {}
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
 # Group references would point at another pattern's groups once the patterns are combined.
@@ -58,9 +60,30 @@ def _may_match(prefilter: re.Pattern[str] | None, text: str) -> bool:
     return prefilter is None or prefilter.fullmatch(text) is not None
 
 
+@dataclass(frozen=True, slots=True)
+class PatternRules:
+    """A rule set's pattern rules by kind, with the prefilters of the line and byline rules."""
+
+    blocks: tuple[Rule, ...]
+    credits: tuple[Rule, ...]
+    bylines: tuple[Rule, ...]
+    byline_filter: re.Pattern[str] | None
+    lines: tuple[Rule, ...]
+    line_filter: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, ruleset: RuleSet) -> PatternRules:
+        bylines, lines = ruleset.by_kind("byline"), ruleset.by_kind("line")
+        blocks, credits = ruleset.by_kind("block"), ruleset.by_kind("caption_credit")
+        return cls(blocks, credits, bylines, _prefilter(bylines), lines, _prefilter(lines))
+
+
 def strip_pattern_lines(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
     """`line` rules: remove a kept line that matches a pattern in full."""
-    prefilter = _prefilter(rules)
+    _strip_lines(doc, rules, _prefilter(rules))
+
+
+def _strip_lines(doc: LineDocument, rules: tuple[Rule, ...], prefilter: re.Pattern[str] | None) -> None:
     limits = [(rule, rule.param("max_words", 0)) for rule in rules]
     for line in doc.lines:
         if not line.kept or not _may_match(prefilter, line.text):
@@ -87,8 +110,11 @@ def strip_image_credits(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
 
 def extract_bylines(doc: LineDocument, rules: tuple[Rule, ...]) -> BylineFacts:
     """`byline` rules: remove every byline line; the first authors and date found become metadata."""
+    return _extract_bylines(doc, rules, _prefilter(rules))
+
+
+def _extract_bylines(doc: LineDocument, rules: tuple[Rule, ...], prefilter: re.Pattern[str] | None) -> BylineFacts:
     facts = BylineFacts()
-    prefilter = _prefilter(rules)
     for line in doc.lines:
         if not line.kept or line.words > 40 or not _may_match(prefilter, line.text):
             continue
@@ -204,8 +230,9 @@ def apply_pattern_rules(doc: LineDocument, ruleset: RuleSet) -> BylineFacts:
     Blocks go first, so a subscription box is one block rather than lines claimed by the CTA and
     share rules. (`clean_document` runs them once more at the end: see there.)
     """
-    strip_blocks(doc, ruleset.by_kind("block"))
-    strip_image_credits(doc, ruleset.by_kind("caption_credit"))
-    facts = extract_bylines(doc, ruleset.by_kind("byline"))
-    strip_pattern_lines(doc, ruleset.by_kind("line"))
+    rules = ruleset.derived(PatternRules.of)
+    strip_blocks(doc, rules.blocks)
+    strip_image_credits(doc, rules.credits)
+    facts = _extract_bylines(doc, rules.bylines, rules.byline_filter)
+    _strip_lines(doc, rules.lines, rules.line_filter)
     return facts

@@ -16,7 +16,7 @@ from docclean.transforms.language import detect_language
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.models import CleanDocument, DocumentHints, Removal
 from docclean.transforms.normalize import prepare_text
-from docclean.transforms.prose import strip_low_prose
+from docclean.transforms.prose import prose_settings, strip_low_prose
 from docclean.transforms.ruleset import RuleSet, default_ruleset
 from docclean.transforms.structure import drop_repeated_paragraphs, extract_subtitle, extract_title
 from docclean.transforms.templates import SiteProfile, strip_site_template
@@ -60,7 +60,7 @@ def clean_document(
     if site_profile is not None:
         strip_site_template(doc, site_profile, ruleset.get("site_template"))
     if detect_prose:
-        strip_low_prose(doc, ruleset.get("low_prose"))
+        strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings))
     title, title_line = extract_title(doc, ruleset, hints.title)
     subtitle = extract_subtitle(doc, ruleset, title_line)
     drop_repeated_paragraphs(doc, ruleset)
@@ -69,7 +69,6 @@ def clean_document(
     strip_blocks(doc, ruleset.by_kind("block"))
 
     body = doc.body()
-    reasons = {rule.id: rule.reason for rule in ruleset.rules}
     return CleanDocument(
         text=body,
         title=title,
@@ -77,7 +76,7 @@ def clean_document(
         authors=hints.authors or facts.authors,
         published_at=hints.published_at or facts.published_at,
         language=hints.language or detect_language(body),
-        removals=[*prior_removals, *doc.removals(reasons, syntax=record_syntax)],
+        removals=[*prior_removals, *doc.removals(ruleset.reasons(), syntax=record_syntax)],
         source_chars=len(prepared),
         text_layout=text_layout or doc.layout,
     )

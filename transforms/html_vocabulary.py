@@ -17,7 +17,7 @@ from docclean.transforms.ruleset import RuleSet, default_ruleset
 
 @dataclass(frozen=True, slots=True)
 class MetadataVocabulary:
-    """A rule set's metadata word lists, compiled once per page read (cheap: `re` caches patterns)."""
+    """A rule set's metadata word lists, compiled once per rule set (`RuleSet.derived`)."""
 
     # title and site
     title_separator: re.Pattern[str]
@@ -60,19 +60,9 @@ class MetadataVocabulary:
     place_names: frozenset[str]
 
 
-_BUILT: dict[int, tuple[RuleSet, MetadataVocabulary]] = {}
-
-
 def metadata_vocabulary(ruleset: RuleSet | None = None) -> MetadataVocabulary:
-    """The metadata vocabulary of `ruleset` (the packaged rules when None), built once per rule
-    set object (building its ~30 patterns took 0.5 ms, on every page)."""
-    ruleset = ruleset or default_ruleset()
-    cached = _BUILT.get(id(ruleset))
-    if cached is None or cached[0] is not ruleset:
-        if len(_BUILT) > 8:  # rule sets are few; a long run with many ad-hoc ones stays bounded
-            _BUILT.clear()
-        cached = _BUILT[id(ruleset)] = (ruleset, _build_vocabulary(ruleset))
-    return cached[1]
+    """The metadata vocabulary of `ruleset` (the packaged rules when None), built once per rule set."""
+    return (ruleset or default_ruleset()).derived(_build_vocabulary)
 
 
 def _build_vocabulary(ruleset: RuleSet) -> MetadataVocabulary:

@@ -13,6 +13,7 @@ from itertools import groupby
 from docclean.transforms.layout import read_layout
 from docclean.transforms.markdown import RenderedLine, render_line, render_plain
 from docclean.transforms.models import Removal
+from docclean.transforms.normalize import paragraph_key
 
 
 @dataclass(slots=True)
@@ -24,10 +25,19 @@ class Line:
     rendered: RenderedLine
     words: int  # of the rendered text; counted once, every step asks for it
     removed_by: str | None = None
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         return self.rendered.text
+
+    @property
+    def key(self) -> str:
+        """`paragraph_key(text)`, computed once: the site template, the headline and repeated
+        paragraphs each compare lines by it."""
+        if self._key is None:
+            self._key = paragraph_key(self.rendered.text)
+        return self._key
 
     @property
     def kept(self) -> bool:

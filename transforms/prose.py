@@ -19,7 +19,7 @@ from typing import Any
 
 from docclean.transforms.labels import LabelSettings, LabelShape, label_runs
 from docclean.transforms.lines import Line, LineDocument
-from docclean.transforms.ruleset import Rule, default_ruleset
+from docclean.transforms.ruleset import Rule, RuleSet, default_ruleset
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")
@@ -82,14 +82,15 @@ class ProseSettings:
             values[name] = frozenset(values.get(name, ()))
         if "comment_stamp" in values:
             values["comment_stamp"] = re.compile(values["comment_stamp"], re.IGNORECASE)
-        values["stop_words"] = stop_words_of(rule)
+        # `stop_words`: per language, a string of words separated by spaces
+        values["stop_words"] = frozenset(w for words in rule.param("stop_words", {}).values() for w in words.split())
         values["labels"] = LabelSettings.of(rule.params, values["stop_words"])
         return cls(rule=rule, **values)
 
 
-def stop_words_of(rule: Rule) -> frozenset[str]:
-    """The rule's `stop_words`: per language, a string of words separated by spaces."""
-    return frozenset(word for words in rule.param("stop_words", {}).values() for word in words.split())
+def prose_settings(ruleset: RuleSet) -> ProseSettings:
+    """The settings of `ruleset`'s `low_prose` rule: for `RuleSet.derived` (built once per rule set)."""
+    return ProseSettings.of(ruleset.get("low_prose"))
 
 
 def link_text_chars(line: Line) -> tuple[int, int]:
@@ -135,8 +136,7 @@ def _unparsed_link_density(line: Line) -> float:
 
 def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSignals:
     """A line's prose signals; `stop_words` defaults to the packaged `low_prose` rule's."""
-    if stop_words is None:
-        stop_words = stop_words_of(default_ruleset().get("low_prose"))
+    stop_words = default_ruleset().derived(prose_settings).stop_words if stop_words is None else stop_words
     text = line.text
     linked, visible = link_text_chars(line)
     density = linked / visible if visible else 0.0
@@ -152,14 +152,15 @@ def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSi
     return LineSignals(len(tokens), density, stop, False, sentences)
 
 
-def strip_low_prose(doc: LineDocument, rule: Rule) -> None:
-    """Remove kept lines that are not part of the page's main prose, and link lists inside it."""
+def strip_low_prose(doc: LineDocument, rule: Rule, settings: ProseSettings | None = None) -> None:
+    """Remove kept lines that are not part of the page's main prose, and link lists inside it
+    (`settings`: `ProseSettings.of(rule)`, which a caller cleaning many pages makes once)."""
     # Lines earlier rules removed (share bars, sign-in links) still count as furniture when the
     # main region is found, so they keep separating the article from what surrounds it.
     lines = [line for line in doc.lines if line.text]
     if not any(line.kept for line in lines):
         return
-    settings = ProseSettings.of(rule)
+    settings = settings or ProseSettings.of(rule)
     signals = [line_signals(line, settings.stop_words) for line in lines]
     link_limit = settings.link_density
     linked = any(s.link_density >= link_limit for s in signals)

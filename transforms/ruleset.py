@@ -12,7 +12,8 @@ file's definition or list replaces an earlier one of the same name.
 
 A `RuleSet` is immutable all the way down (its parameters, examples and word lists refuse
 changes), so one parse can be shared by every caller: `default_ruleset()` memoises the parse of
-the packaged files, which are constant package data.
+the packaged files, which are constant package data. What cleaning derives from the rules (combined
+regexes, settings, vocabularies) is built once per rule set too: `RuleSet.derived`.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ import functools
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TypeVar
 
 RuleKind = Literal["line", "caption_credit", "byline", "block", "structural"]
 _KINDS: tuple[str, ...] = ("line", "caption_credit", "byline", "block", "structural")
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z_]+)\}")
+T = TypeVar("T")
 
 
 class RuleError(ValueError):
@@ -103,15 +105,40 @@ class RuleSet:
     version: str
     fingerprint: str
     word_lists: Mapping[str, tuple[str, ...]] = field(default_factory=FrozenDict)
+    # build function -> what it built from this rule set (see `derived`); not part of its value
+    _derived: dict[Callable[[RuleSet], Any], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        """Pickled without what was derived: the receiving process builds its own."""
+        return (RuleSet, (self.rules, self.version, self.fingerprint, self.word_lists))
+
+    def derived(self, build: Callable[[RuleSet], T]) -> T:
+        """`build(self)`, built on first use and kept with this rule set.
+
+        For what every document would otherwise derive anew from the same rules: combined
+        regexes, settings read from parameters, vocabularies. A rule set never changes, so the
+        answer never goes stale; `build` must be a pure function of the rule set, and it is the
+        cache key (a module-level function, not a lambda made per call).
+        """
+        cache = self._derived
+        try:
+            return cache[build]
+        except KeyError:
+            value = cache[build] = build(self)
+            return value
 
     def by_kind(self, kind: RuleKind) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.kind == kind)
+        return self.derived(_rules_by_kind).get(kind, ())
 
     def get(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(f"no rule with id {rule_id!r}; rule ids: {', '.join(r.id for r in self.rules)}")
+        rule = self.derived(_rules_by_id).get(rule_id)
+        if rule is None:
+            raise KeyError(f"no rule with id {rule_id!r}; rule ids: {', '.join(r.id for r in self.rules)}")
+        return rule
+
+    def reasons(self) -> Mapping[str, str]:
+        """Rule id -> reason, for every rule (read-only)."""
+        return self.derived(_reasons)
 
     def reason(self, rule_id: str) -> str:
         return self.get(rule_id).reason
@@ -122,6 +149,18 @@ class RuleSet:
             return self.word_lists[name]
         except KeyError:
             raise KeyError(f"no word list {name!r}; word lists: {', '.join(sorted(self.word_lists))}") from None
+
+
+def _rules_by_kind(ruleset: RuleSet) -> Mapping[str, tuple[Rule, ...]]:
+    return FrozenDict({kind: tuple(r for r in ruleset.rules if r.kind == kind) for kind in _KINDS})
+
+
+def _rules_by_id(ruleset: RuleSet) -> Mapping[str, Rule]:
+    return FrozenDict({rule.id: rule for rule in ruleset.rules})
+
+
+def _reasons(ruleset: RuleSet) -> Mapping[str, str]:
+    return FrozenDict({rule.id: rule.reason for rule in ruleset.rules})
 
 
 def parse_ruleset(sources: dict[str, str]) -> RuleSet:

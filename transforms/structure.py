@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from docclean.transforms.html_title import strip_site_suffix
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.normalize import paragraph_key
-from docclean.transforms.prose import stop_words_of
+from docclean.transforms.prose import prose_settings
 from docclean.transforms.ruleset import Rule, RuleSet
 
 
@@ -38,7 +38,7 @@ def extract_title(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tupl
     key = paragraph_key(title)
     repeat = ruleset.get("repeated_title")
     for line in doc.lines:
-        if line.kept and paragraph_key(line.text) == key:
+        if line.kept and line.key == key:
             if title_line is None and hint is not None:
                 title_line = line
             doc.remove(line, repeat.id, repeat.reason)
@@ -85,7 +85,8 @@ class _Body:
         # A headline's words come back early in the article: its opening lines are enough.
         opening = " ".join(line.text for line in lines[start : start + rule.param("body_lines", 40)] if line.kept)
         text = " " + _PUNCTUATION.sub(" ", opening.casefold()) + " "
-        return cls(lines, start, text, _stop_words(ruleset.get("low_prose")), rule.param("content_word_chars", 4))
+        stop_words = ruleset.derived(prose_settings).stop_words
+        return cls(lines, start, text, stop_words, rule.param("content_word_chars", 4))
 
     def about(self, text: str) -> float:
         """The share of `text`'s content words (long enough, not stop words) the body's opening
@@ -93,19 +94,6 @@ class _Body:
         words = {w for w in _PUNCTUATION.sub(" ", text.casefold()).split() if len(w) >= self.shortest}
         words -= self.stop_words
         return sum(f" {w} " in self.text for w in words) / len(words) if len(words) >= 2 else 0.0
-
-
-_STOP_WORDS: dict[int, tuple[Rule, frozenset[str]]] = {}
-
-
-def _stop_words(rule: Rule) -> frozenset[str]:
-    """`stop_words_of(rule)`, built once per rule object (rules are immutable; not hashable)."""
-    cached = _STOP_WORDS.get(id(rule))
-    if cached is None or cached[0] is not rule:
-        if len(_STOP_WORDS) > 8:
-            _STOP_WORDS.clear()
-        cached = _STOP_WORDS[id(rule)] = (rule, stop_words_of(rule))
-    return cached[1]
 
 
 # Punctuation around and inside words, as spaces (a regex: str.translate is 5x slower here).
@@ -162,7 +150,8 @@ def drop_repeated_paragraphs(doc: LineDocument, ruleset: RuleSet) -> None:
     for para in doc.kept_paragraphs():
         if sum(line.words for line in para) < min_words:
             continue  # short labels legitimately repeat ("Key points:", "Rating: 4.8")
-        key = paragraph_key(" ".join(line.text for line in para))
+        # paragraph_key of the lines joined by spaces: words never span the join
+        key = " ".join(line.key for line in para if line.key)
         if not key:
             continue
         if key in seen:

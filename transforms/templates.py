@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from docclean.transforms.lines import LineDocument
+from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.normalize import paragraph_key, prepare_text
 from docclean.transforms.ruleset import Rule
 
@@ -34,9 +34,14 @@ def template_key(text: str) -> str:
     return _DIGITS.sub("N", paragraph_key(text))
 
 
+def line_template_key(line: Line) -> str:
+    """`template_key(line.text)`, from the line's cached paragraph key."""
+    return _DIGITS.sub("N", line.key)
+
+
 def document_keys(doc: LineDocument) -> set[str]:
     """Distinct non-empty line keys of one parsed document."""
-    keys = {template_key(line.text) for line in doc.lines if line.text}
+    keys = {line_template_key(line) for line in doc.lines if line.text}
     keys.discard("")
     return keys
 
@@ -120,9 +125,27 @@ def strip_site_template(doc: LineDocument, profile: SiteProfile, rule: Rule) -> 
     A profile of fewer than `min_profile_docs` pages says nothing (on one page every line is
     "on every page"), so it removes nothing.
     """
-    if profile.n_docs < rule.param("min_profile_docs", 4):
+    limit = site_template_limit(profile, rule)
+    if limit is None:
         return
-    limit = profile.threshold(rule.param("min_docs", 3), rule.param("min_fraction", 0.1))
     for line in doc.lines:
-        if line.kept and profile.doc_freq.get(template_key(line.text), 0) >= limit:
+        if line.kept and profile.doc_freq.get(line_template_key(line), 0) >= limit:
             doc.remove(line, rule.id, rule.reason)
+
+
+def site_template_limit(profile: SiteProfile, rule: Rule) -> int | None:
+    """Pages a key must appear on for `strip_site_template` to remove it; None when the profile
+    has too few pages (`min_profile_docs`) to remove anything."""
+    if profile.n_docs < rule.param("min_profile_docs", 4):
+        return None
+    return profile.threshold(rule.param("min_docs", 3), rule.param("min_fraction", 0.1))
+
+
+def template_profile(profile: SiteProfile, rule: Rule) -> SiteProfile:
+    """What `strip_site_template` reads of `profile` under `rule`: the page count and only the
+    keys it would remove (at or above the limit). The same removals from a far smaller profile:
+    most keys of a site are article lines seen on one or two pages.
+    """
+    limit = site_template_limit(profile, rule)
+    kept = {} if limit is None else {key: df for key, df in profile.doc_freq.items() if df >= limit}
+    return SiteProfile(profile.site, profile.n_docs, kept)

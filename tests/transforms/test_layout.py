@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 from docclean.transforms.clean import clean_document
-from docclean.transforms.layout import detect_layout, read_layout
+from docclean.transforms.layout import _TABLE, _has_markup, _is_table, detect_layout, read_layout
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.normalize import prepare_text
 from docclean.transforms.templates import learn_site_profile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ARTICLE = [
     "Council approves new river crossing",
@@ -120,3 +123,14 @@ def test_list_items_headings_and_table_rows_are_never_joined() -> None:
     lines = [width_line] * 6 + ["* an item that follows a full line", "# A heading", "a | b | c", "end of it."]
     _, blocks = read_layout(lines)
     assert blocks[-4:] == [(6, 7), (7, 8), (8, 9), (9, 10)]
+
+
+# The one regex markup detection searched each line with before it was split for speed.
+_MARKUP_SEARCHED = re.compile(r"\]\(|^\s*#{1,6}\s|^\s{0,3}[-*+]\s|\*\*|^\s*>|^\s*\|")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\u2003#-*+>|]()=_a1", max_size=14))
+def test_markup_and_table_tests_answer_as_the_single_searches(line: str) -> None:
+    assert _has_markup(line) == bool(_MARKUP_SEARCHED.search(line))
+    assert _is_table(line) == bool(_TABLE.search(line))

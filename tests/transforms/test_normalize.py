@@ -5,7 +5,7 @@ from __future__ import annotations
 import ftfy
 import ftfy.badness
 import pytest
-from docclean.transforms.normalize import FTFY_CONFIG, fix_text, is_bad, needs_ftfy, prepare_text
+from docclean.transforms.normalize import FTFY_CONFIG, fix_text, is_bad, needs_ftfy, paragraph_key, prepare_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +51,10 @@ def test_clean_text_skips_ftfy_unchanged() -> None:
     text = "Café “crème” – 5 € … naïve résumé, Straße, 東京, Москва.\nSecond line."
     assert not needs_ftfy(text)
     assert prepare_text(text) == text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet="aZ9 ’'.-ßΣςİǅ\u0301_", max_size=12), max_size=5))
+def test_paragraph_key_of_joined_lines_joins_their_keys(texts: list[str]) -> None:
+    # drop_repeated_paragraphs builds a paragraph's key from its lines' cached keys
+    assert paragraph_key(" ".join(texts)) == " ".join(key for key in map(paragraph_key, texts) if key)

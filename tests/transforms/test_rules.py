@@ -14,6 +14,7 @@ from docclean.transforms.html_title import junk_title, strip_site_suffix
 from docclean.transforms.html_vocabulary import metadata_vocabulary
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.normalize import prepare_text
+from docclean.transforms.prose import ProseSettings, prose_settings
 from docclean.transforms.ruleset import RuleError, default_ruleset, packaged_rule_sources, parse_ruleset
 
 RULESET = default_ruleset()
@@ -217,3 +218,31 @@ def test_a_ruleset_survives_pickling_for_worker_processes() -> None:
     assert copy == RULESET
     with pytest.raises(TypeError):
         copy.get("byline").examples["remove"].append("x")
+
+
+def test_derived_data_is_built_once_per_ruleset_and_not_pickled() -> None:
+    ruleset = parse_ruleset(packaged_rule_sources())
+    settings = ruleset.derived(prose_settings)
+    assert settings == ProseSettings.of(ruleset.get("low_prose"))
+    assert ruleset.derived(prose_settings) is settings
+    assert metadata_vocabulary(ruleset) is metadata_vocabulary(ruleset)
+    copy = pickle.loads(pickle.dumps(ruleset))
+    assert copy == ruleset
+    assert copy.derived(prose_settings) is not settings  # the copy builds its own
+    assert copy.derived(prose_settings) == settings
+
+
+def test_rules_by_kind_and_id_come_in_file_order() -> None:
+    for kind in ("line", "caption_credit", "byline", "block", "structural"):
+        assert RULESET.by_kind(kind) == tuple(r for r in RULESET.rules if r.kind == kind)
+    assert all(RULESET.get(rule.id) is rule for rule in RULESET.rules)
+    assert RULESET.reasons() == {rule.id: rule.reason for rule in RULESET.rules}
+    with pytest.raises(KeyError, match="no rule with id 'nope'"):
+        RULESET.get("nope")
+
+
+def test_a_user_rule_set_derives_from_its_own_rules() -> None:
+    override = '[[rule]]\nid = "low_prose"\nkind = "structural"\nreason = "r"\nlink_density = 0.9\n'
+    ruleset = parse_ruleset(dict(packaged_rule_sources(), **{"zz_user.toml": override}))
+    assert ruleset.derived(prose_settings).link_density == 0.9
+    assert RULESET.derived(prose_settings).link_density != 0.9

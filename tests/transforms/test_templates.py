@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 from docclean.transforms.clean import clean_document
 from docclean.transforms.lines import LineDocument
-from docclean.transforms.normalize import prepare_text
+from docclean.transforms.normalize import paragraph_key, prepare_text
 from docclean.transforms.ruleset import default_ruleset
 from docclean.transforms.templates import (
     SiteProfile,
+    document_keys,
     learn_site_profile,
     merge_profiles,
     strip_site_template,
     template_key,
+    template_profile,
 )
 
 NAV = "* [Home](/)\n* [World](/world)\n* [Sport](/sport)"
@@ -133,3 +135,28 @@ def test_clean_document_with_site_profile() -> None:
     assert doc.title == "Market moves to the square"
     assert doc.text == "Stallholders said the new site draws more passing trade."
     assert "site_template" in doc.removed_rule_ids()
+
+
+def test_template_profile_keeps_only_the_keys_the_rule_removes() -> None:
+    rule = default_ruleset().get("site_template")
+    profile = learn_site_profile("gazette.example", site_pages())
+    small = template_profile(profile, rule)
+    assert small.n_docs == 10
+    assert small.doc_freq["home"] == 10
+    assert template_key(SHARED) not in small.doc_freq  # on two pages of ten: below the limit of three
+    assert "vote now" not in small.doc_freq
+    assert all(profile.doc_freq[key] == df for key, df in small.doc_freq.items())
+    for text in [*site_pages(), page("Ferry timetable changes", "Winter sailings leave an hour earlier.")]:
+        assert kept(text, small) == kept(text, profile)
+
+
+def test_template_profile_of_too_few_pages_is_empty() -> None:
+    profile = learn_site_profile("gazette.example", site_pages()[:3])
+    small = template_profile(profile, default_ruleset().get("site_template"))
+    assert (small.n_docs, small.doc_freq) == (3, {})
+
+
+def test_line_keys_are_the_paragraph_keys_of_their_text() -> None:
+    doc = LineDocument.parse(prepare_text(site_pages()[0]))
+    assert [line.key for line in doc.lines] == [paragraph_key(line.text) for line in doc.lines]
+    assert document_keys(doc) == {template_key(line.text) for line in doc.lines} - {""}
