@@ -156,7 +156,7 @@ def split_authors(names: str) -> list[str]:
 def strip_blocks(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
     """`block` rules: from a short call-to-action line through the last marker that follows it."""
     for rule in rules:
-        paragraphs = doc.paragraphs()
+        paragraphs = _block_units(doc)
         i = 0
         while i < len(paragraphs):
             start = _block_start(paragraphs[i], rule)
@@ -178,6 +178,14 @@ def strip_blocks(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
                 for line in para:
                     doc.remove(line, rule.id, rule.reason)
             i = end
+
+
+def _block_units(doc: LineDocument) -> list[list[Line]]:
+    """What a block rule walks: paragraphs, or in WET text (a block a line, no blank lines, so
+    the whole page is one paragraph) each block, as a paragraph of its own."""
+    if doc.layout == "wet":
+        return [[line] for line in doc.lines]
+    return doc.paragraphs()
 
 
 def _block_start(para: list[Line], rule: Rule) -> Line | None:

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 _BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|#{1,6}\s|>|\||-{3}|={3}|\*{3}|_{3})")
 # A table row or separator html2text writes ("a | b", "---|---"): never part of a paragraph.
 _TABLE = re.compile(r"(?:^\s*\|)|(?:\s\|\s)|(?:-{3}\|)|(?:\|\s*$)")
+# The forms that are a table row on their own: a leading pipe, a separator. A pipe between words
+# ("By Jane Doe | Published March") is a row only next to another row (`_table_rows`).
+_TABLE_ALONE = re.compile(r"^\s*\||-{3}\|")
 # Markdown markup at a line's start: a heading, list item, quote or table row (`_has_markup` also
 # looks for a link or bold anywhere). One regex searching for all of them tried every alternative
 # at every position and was most of the layout reading's time; two substring tests and this
@@ -107,19 +110,42 @@ def read_layout(lines: list[str]) -> tuple[Layout, list[tuple[int, int]]]:
     layout = detect_layout(lines)
     blocks: list[tuple[int, int]] = []
     width = layout.wrap_width
+    rows = _table_rows(lines) if width is not None else []
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        if width is not None and blocks and blocks[-1][1] == i and _continues(lines[i - 1], line, width):
+        if (
+            width is not None
+            and blocks
+            and blocks[-1][1] == i
+            and not (rows[i] or rows[i - 1])
+            and _continues(lines[i - 1], line, width)
+        ):
             blocks[-1] = (blocks[-1][0], i + 1)
         else:
             blocks.append((i, i + 1))
     return layout, blocks
 
 
+def _table_rows(lines: list[str]) -> list[bool]:
+    """Which lines are table rows. A table has a header and a separator at least, so a line
+    whose only table mark is a pipe between words is a row only next to another row: a byline
+    "By Jane Doe | Published March" wrapped before "3, 2021" is prose.
+
+    >>> _table_rows(["a | b", "---|---", "c | d", "", "By Jane Doe | Published March", "3, 2021"])
+    [True, True, True, False, False, False]
+    """
+    marked = [_is_table(line) for line in lines]
+    rows = []
+    for i, line in enumerate(lines):
+        beside = (i > 0 and marked[i - 1]) or (i + 1 < len(lines) and marked[i + 1])
+        rows.append(marked[i] and (beside or _TABLE_ALONE.search(line) is not None))
+    return rows
+
+
 def _continues(previous: str, line: str, width: int) -> bool:
-    """`line` is the wrapped continuation of `previous` (the line just above it)."""
-    if previous.endswith(" ") or _BLOCK_START.match(line) or _is_table(line) or _is_table(previous):
+    """`line` is the wrapped continuation of `previous` (the line just above it), neither a row."""
+    if previous.endswith(" ") or _BLOCK_START.match(line):
         return False
     if _BLOCK_START.match(previous) and (len(previous) > width or not previous.lstrip().startswith(("* ", "- ", "+ "))):
         return False  # a heading or quote marker line ends where it ends; a list item may wrap

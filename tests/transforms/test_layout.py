@@ -125,6 +125,14 @@ def test_list_items_headings_and_table_rows_are_never_joined() -> None:
     assert blocks[-4:] == [(6, 7), (7, 8), (8, 9), (9, 10)]
 
 
+def test_a_wrapped_line_with_a_pipe_between_words_is_prose_but_table_rows_stay_apart() -> None:
+    width_line = "word " * 15 + "last"  # 79 columns: every line is full
+    byline = ["By Ann Lee, Tom Park and Li Wei | Published March 3, 2021 at 10:30 am in the", "city"]
+    table = ["Name | Role " + "x" * 60, "---|---", "Ann Lee | Writer " + "y" * 58]
+    _, blocks = read_layout([width_line] * 6 + [""] + byline + [""] + table)
+    assert blocks[-4:] == [(7, 9), (10, 11), (11, 12), (12, 13)]
+
+
 # The one regex markup detection searched each line with before it was split for speed.
 _MARKUP_SEARCHED = re.compile(r"\]\(|^\s*#{1,6}\s|^\s{0,3}[-*+]\s|\*\*|^\s*>|^\s*\|")
 
