@@ -86,10 +86,7 @@ def clean_documents(
     """
     clock = time.monotonic()
     target = Lake.at(lake or default_lake())
-    inputs = list(inputs) if inputs else (default_inputs() or [])
-    if not inputs and not reprocess:
-        raise ValueError("no inputs: name the files and folders to clean (installed docclean has no seeds/)")
-    inputs = [str(local_path(location, "input")) for location in inputs]  # a URI is refused, never a folder
+    inputs = _local_inputs(inputs, reprocess)
     rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth, max_document_seconds)
@@ -121,6 +118,14 @@ def clean_documents(
     summary = run_summary(run, root, seconds, committed, discovered, final, duplicates)
     publish_summary(summary)
     return summary
+
+
+def _local_inputs(inputs: list[str] | None, reprocess: bool) -> list[str]:
+    """The run's input paths (the default ones when none): a URI is refused, never a folder."""
+    inputs = list(inputs) if inputs else (default_inputs() or [])
+    if not inputs and not reprocess:
+        raise ValueError("no inputs: name the files and folders to clean (installed docclean has no seeds/)")
+    return [str(local_path(location, "input")) for location in inputs]
 
 
 def new_run_id() -> str:
