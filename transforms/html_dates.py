@@ -41,8 +41,8 @@ def published_at(
     """
     structured = _structured_date(tree, meta, ld, vocabulary)
     url = next((u for u in urls if u), None)
-    # htmldate's fast mode first: when it confirms the page's own value, the extensive search
-    # (twice the time) cannot change the answer it would give on any WCXB-dev article.
+    # htmldate's fast mode first: when it confirms the page's own value, the page's value is the
+    # answer; the extensive search (twice the time) changed none of 1,857 WCXB-dev and big9 pages.
     if structured is not None:
         quick = _htmldate_day(tree, url, extensive=False)
         if quick is not None and quick.date() == structured.at.date():
