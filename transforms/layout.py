@@ -91,7 +91,11 @@ def detect_layout(lines: list[str]) -> Layout:
     marked = sum(1 for line in content if _has_markup(line))
     if marked >= 2 and marked * 20 >= len(content):
         return Layout("markdown")
-    blank = len(lines) - len(content)
+    # Blank lines between blocks only: a file's final newline is no paragraph break, and counting
+    # it made "A\nA\n" plain but the same text without it WET.
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    last = max(i for i, line in enumerate(lines) if line.strip())
+    blank = (last - first + 1) - len(content)
     if blank * 3 < len(content):
         return Layout("wet")
     return Layout("plain")

@@ -142,3 +142,10 @@ _MARKUP_SEARCHED = re.compile(r"\]\(|^\s*#{1,6}\s|^\s{0,3}[-*+]\s|\*\*|^\s*>|^\s
 def test_markup_and_table_tests_answer_as_the_single_searches(line: str) -> None:
     assert _has_markup(line) == bool(_MARKUP_SEARCHED.search(line))
     assert _is_table(line) == bool(_TABLE.search(line))
+
+
+def test_a_final_newline_does_not_change_the_layout() -> None:
+    # Found by the idempotence property: "A\nA\n" read as plain, its cleaned output "A\nA" as WET.
+    for lines in (["One block", "Another block"], ["First para", "", "Second para"]):
+        assert detect_layout([*lines, ""]).style == detect_layout(lines).style
+        assert detect_layout(["", *lines, "", ""]).style == detect_layout(lines).style
