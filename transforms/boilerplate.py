@@ -153,10 +153,13 @@ def split_authors(names: str) -> list[str]:
     return out
 
 
-def strip_blocks(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
-    """`block` rules: from a short call-to-action line through the last marker that follows it."""
+def strip_blocks(doc: LineDocument, rules: tuple[Rule, ...], *, layout: str | None = None) -> None:
+    """`block` rules: from a short call-to-action line through the last marker that follows it.
+
+    `layout` walks the blocks as text of that layout would be walked (default: the document's).
+    """
     for rule in rules:
-        paragraphs = _block_units(doc)
+        paragraphs = _block_units(doc, layout or doc.layout)
         i = 0
         while i < len(paragraphs):
             start = _block_start(paragraphs[i], rule)
@@ -180,10 +183,10 @@ def strip_blocks(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
             i = end
 
 
-def _block_units(doc: LineDocument) -> list[list[Line]]:
+def _block_units(doc: LineDocument, layout: str) -> list[list[Line]]:
     """What a block rule walks: paragraphs, or in WET text (a block a line, no blank lines, so
     the whole page is one paragraph) each block, as a paragraph of its own."""
-    if doc.layout == "wet":
+    if layout == "wet":
         return [[line] for line in doc.lines]
     return doc.paragraphs()
 

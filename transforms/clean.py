@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from docclean.transforms.boilerplate import apply_pattern_rules, strip_blocks
 from docclean.transforms.language import detect_language
+from docclean.transforms.layout import detect_layout
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.models import CleanDocument, DocumentHints, Removal
 from docclean.transforms.normalize import prepare_text
@@ -65,8 +66,17 @@ def clean_document(
     subtitle = extract_subtitle(doc, ruleset, title_line)
     drop_repeated_paragraphs(doc, ruleset)
     # Once more: a call to action that shared its paragraph with lines removed since (a byline,
-    # page furniture) now stands alone, as it would if this output were cleaned again.
-    strip_blocks(doc, ruleset.by_kind("block"))
+    # page furniture) now stands alone, as it would if this output were cleaned again. What it
+    # shared a paragraph with may now repeat another paragraph, and when it stood over the
+    # headline the page opens with the headline now: look again, as a second pass would.
+    # (Bounded: a round that removes nothing ends it.)
+    for _ in range(3):
+        if not _strip_blocks_as_output(doc, ruleset):
+            break
+        drop_repeated_paragraphs(doc, ruleset)
+        if title is None:
+            title, title_line = extract_title(doc, ruleset, None)
+            subtitle = extract_subtitle(doc, ruleset, title_line)
 
     body = doc.body()
     return CleanDocument(
@@ -80,3 +90,11 @@ def clean_document(
         source_chars=len(prepared),
         text_layout=text_layout or doc.layout,
     )
+
+
+def _strip_blocks_as_output(doc: LineDocument, ruleset: RuleSet) -> bool:
+    """Block rules walked in the layout the output reads as (markdown whose links went with the
+    byline reads as WET); whether they removed anything."""
+    kept = sum(line.kept for line in doc.lines)
+    strip_blocks(doc, ruleset.by_kind("block"), layout=detect_layout(doc.body().split("\n")).style)
+    return sum(line.kept for line in doc.lines) < kept

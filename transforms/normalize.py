@@ -53,7 +53,11 @@ _MOJIBAKE_CHAR = re.compile(
 )
 _BADNESS_LOOKBACK = 2  # the most characters a branch matches before its first such character
 # Characters that render as a space, and invisible ones that only break word matching.
-_SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# Every character `str.split()` takes for a space, so a line's words are the same before and after
+# rendering joins them: a form feed left in made "Â\f" a space later, and ftfy, run on that output
+# again, read "Â " as mojibake.
+_SPACE_LIKE = re.compile(r"[\t\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_LINE_SEPARATOR = re.compile(r"[\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MULTI_SPACE = re.compile(r" {2,}")
 _WORD = re.compile(r"\w+")
@@ -109,6 +113,7 @@ def _normalize_spaces(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACE_LIKE.sub(" ", text)
+    text = _LINE_SEPARATOR.sub("\n", text)
     text = _MULTI_SPACE.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n"))
 
