@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from docclean.transforms.clean import clean_document
 from docclean.transforms.models import DocumentHints
 from docclean.transforms.normalize import prepare_text
@@ -86,5 +87,25 @@ def test_cleaning_clean_output_changes_nothing(text: str) -> None:
     first = clean_document(text)
     # The output is plain text, so it is cleaned as plain text: markdown syntax that escapes
     # turned into literal characters (`\\*` -> `*`) is text now, not syntax.
+    second = clean_document(first.text, hints=DocumentHints(title=first.title), markdown=False)
+    assert second.text == first.text
+
+
+# Documents the idempotence property found; each once made a second pass differ from the first.
+FOUND = [
+    # a call to action over a list item, markdown only through the byline removed before it
+    "Written by [Jane Roe](#) on March 3, 2021\nSubscribe to the Daily Planet\n- Cancel anytime.\n",
+    # the same, and the line left after it is the headline a second pass would take
+    "Written by [Jane Roe](#) on March 3, 2021\nSubscribe to the Daily Planet\n**Bold claim** here\n",
+    # the paragraph that shared lines with the call to action repeats an earlier one
+    "0\n0\n\n0 0 0 0 0 0 0\n\n\n0 0 0 0 0 0 0\nSubscribe to the Daily Planet\nSubscribe to the Daily Planet\n",
+    # a form feed that rendering made a space, which ftfy read as mojibake on the second pass
+    "Written by [Jane Roe](#) on March 3, 2021\n" * 6 + "\u00c2\x0c\x9d\n",
+]
+
+
+@pytest.mark.parametrize("text", FOUND)
+def test_found_documents_clean_to_the_same_text_twice(text: str) -> None:
+    first = clean_document(text)
     second = clean_document(first.text, hints=DocumentHints(title=first.title), markdown=False)
     assert second.text == first.text
