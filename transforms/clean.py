@@ -62,7 +62,25 @@ def clean_document(
         strip_site_template(doc, site_profile, ruleset.get("site_template"))
     if detect_prose:
         strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings))
-    title, title_line = extract_title(doc, ruleset, hints.title)
+    title, subtitle = _headline_and_repeats(doc, ruleset, hints.title)
+
+    body = doc.body()
+    return CleanDocument(
+        text=body,
+        title=title,
+        subtitle=subtitle,
+        authors=hints.authors or facts.authors,
+        published_at=hints.published_at or facts.published_at,
+        language=hints.language or detect_language(body),
+        removals=[*prior_removals, *doc.removals(ruleset.reasons(), syntax=record_syntax)],
+        source_chars=len(prepared),
+        text_layout=text_layout or doc.layout,
+    )
+
+
+def _headline_and_repeats(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tuple[str | None, str | None]:
+    """Remove the headline, standfirst and repeated paragraphs; the title and subtitle."""
+    title, title_line = extract_title(doc, ruleset, hint)
     subtitle = extract_subtitle(doc, ruleset, title_line)
     drop_repeated_paragraphs(doc, ruleset)
     # Once more: a call to action that shared its paragraph with lines removed since (a byline,
@@ -77,19 +95,7 @@ def clean_document(
         if title is None:
             title, title_line = extract_title(doc, ruleset, None)
             subtitle = extract_subtitle(doc, ruleset, title_line)
-
-    body = doc.body()
-    return CleanDocument(
-        text=body,
-        title=title,
-        subtitle=subtitle,
-        authors=hints.authors or facts.authors,
-        published_at=hints.published_at or facts.published_at,
-        language=hints.language or detect_language(body),
-        removals=[*prior_removals, *doc.removals(ruleset.reasons(), syntax=record_syntax)],
-        source_chars=len(prepared),
-        text_layout=text_layout or doc.layout,
-    )
+    return title, subtitle
 
 
 def _strip_blocks_as_output(doc: LineDocument, ruleset: RuleSet) -> bool:
