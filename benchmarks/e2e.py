@@ -215,11 +215,16 @@ def profile_batch(folder: Path, batch_size: int, top: int = 25) -> str:
     return out.getvalue()
 
 
-def run_format(n: int, corpus: Corpus, truth: Path, args: argparse.Namespace, root: Path) -> dict:
-    """Two `docclean run`s of one format's corpus into a fresh lake; its measures and quality."""
-    fmt, lake = corpus.format, root / f"lake-{n}-{corpus.format}"
+def run_format(
+    n: int, corpus: Corpus, truth: Path, args: argparse.Namespace, root: Path, source: str | None = None
+) -> dict:
+    """Two `docclean run`s of one format's corpus (or its copy at `source`, an s3:// URI) into a
+    fresh lake; its measures and quality."""
+    fmt = corpus.format
+    label = f"{fmt}@s3" if source else fmt
+    lake = root / f"lake-{n}-{label}"
     shutil.rmtree(lake, ignore_errors=True)
-    cli = [str(corpus.folder), "--lake", str(lake), "--batch-size", str(args.batch_size), *RUN_FLAGS[fmt]]
+    cli = [source or str(corpus.folder), "--lake", str(lake), "--batch-size", str(args.batch_size), *RUN_FLAGS[fmt]]
     cli += ["--workers", str(args.workers)] if args.workers else []
     first, rerun = run_cli(["run", *cli]), run_cli(["run", *cli])  # the second on unchanged inputs
     scores, lost, rejects, content = quality(lake, truth, fmt)
@@ -227,14 +232,14 @@ def run_format(n: int, corpus: Corpus, truth: Path, args: argparse.Namespace, ro
         print(first.output, rerun.output, sep="\n")
     rate, cores = n / first.wall, first.cpu / first.wall
     print(
-        f"[{fmt}] first run {first.wall:.1f} s ({rate:.0f} docs/s, CPU {first.cpu:.1f} s = {cores:.2f} cores, "
+        f"[{label}] first run {first.wall:.1f} s ({rate:.0f} docs/s, CPU {first.cpu:.1f} s = {cores:.2f} cores, "
         f"peak RSS {first.peak_rss / 1e9:.2f} GB in {first.peak_procs} processes); re-run {rerun.wall:.1f} s "
         f"({rerun.wall / first.wall:.1%}, peak {rerun.peak_rss / 1e9:.2f} GB); rejects {rejects or 0}",
         flush=True,
     )
     for sentence in lost:
-        print(f"  [{fmt}] lost e.g.: {sentence[:160]}")
-    if args.profile:
+        print(f"  [{label}] lost e.g.: {sentence[:160]}")
+    if args.profile and not source:
         print(profile_batch(corpus.folder, args.batch_size))
     if not args.keep:
         shutil.rmtree(lake)
@@ -248,7 +253,7 @@ def run_format(n: int, corpus: Corpus, truth: Path, args: argparse.Namespace, ro
     misses = [name for name, ok in checks.items() if not ok]
     return {
         "n": n,
-        "format": fmt,
+        "format": label,
         "files": corpus.files,
         "input_mb": round(corpus.bytes / 1e6, 1),
         "wall_s": round(first.wall, 1),
@@ -310,6 +315,50 @@ def print_table(rows: list[dict]) -> None:
     )
 
 
+@contextlib.contextmanager
+def local_s3():
+    """moto's S3 server on a free port with a bucket `e2e`; `docclean run` (a child process) is
+    pointed at it through the environment. Yields the bucket's URI."""
+    import socket
+
+    from pyarrow import fs
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)], stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+    env |= {"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        admin = fs.S3FileSystem(endpoint_override=endpoint, allow_bucket_creation=True, region="us-east-1")
+        for _ in range(300):
+            with contextlib.suppress(OSError):
+                admin.create_dir("e2e")
+                break
+            time.sleep(0.2)
+        yield "s3://e2e"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+
+
+def upload(folder: Path, uri: str) -> str:
+    """Copy a corpus folder to the S3 server (not timed: only the runs are)."""
+    from pyarrow import fs
+
+    started = time.monotonic()
+    s3 = fs.S3FileSystem(endpoint_override=os.environ["AWS_ENDPOINT_URL"], region="us-east-1")
+    fs.copy_files(str(folder), uri.removeprefix("s3://"), destination_filesystem=s3, use_threads=True)
+    print(f"uploaded {folder} to {uri} in {time.monotonic() - started:.1f} s", flush=True)
+    return uri
+
+
 def bench(n: int, args: argparse.Namespace, sentences: list[str], titles: list[str], root: Path) -> list[dict]:
     per_file = {"jsonl": args.jsonl_lines, "warc": args.warc_records}
     gen = generate(n, args.corpus or root, args.format, sentences, titles, per_file)
@@ -319,6 +368,11 @@ def bench(n: int, args: argparse.Namespace, sentences: list[str], titles: list[s
     if args.generate_only:
         return []
     rows = [run_format(n, gen.corpora[fmt], gen.truth, args, root) for fmt in args.format]
+    if args.s3:
+        with local_s3() as bucket:
+            for fmt in args.format:
+                uri = upload(gen.corpora[fmt].folder, f"{bucket}/{n}-{fmt}")
+                rows.append(run_format(n, gen.corpora[fmt], gen.truth, args, root, source=uri))
     if not args.keep and not args.corpus:
         for corpus in gen.corpora.values():
             shutil.rmtree(corpus.folder)
@@ -341,6 +395,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated documents and lakes")
     parser.add_argument("--corpus", type=Path, help="keep generated corpora here and reuse them, per format")
     parser.add_argument("--generate-only", action="store_true", help="only write the corpora (with --corpus)")
+    parser.add_argument(
+        "--s3",
+        action="store_true",
+        help="also run each format from a local S3 server (moto, started here): inputs on object storage vs local",
+    )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
     args.format = list(dict.fromkeys(args.format))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from docclean.flows import cli_export, cli_info, cli_lake
-from docclean.flows.cli_common import LakeOption, err, lake_at, local_inputs, out
+from docclean.flows.cli_common import LakeOption, err, input_locations, lake_at, out
 from docclean.flows.cli_summary import print_summary
 from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
 from docclean.flows.server import shared_api
@@ -64,7 +64,8 @@ def run(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Files and folders to clean (.txt .md .html .jsonl .warc/.wet, optionally .gz). Default: seeds/."
+            help="Files and folders to clean (.txt .md .html .jsonl .warc/.wet, optionally .gz), or object-store "
+            "prefixes (s3://bucket/crawl/, gs://, abfs://). Default: seeds/."
         ),
     ] = None,
     lake: LakeOption = None,
@@ -129,7 +130,7 @@ def run(
     if not inputs:
         err.print("[red]error:[/] name the files and folders to clean (or set `inputs` in docclean.toml)")
         raise typer.Exit(2)
-    inputs = local_inputs(inputs)
+    inputs = input_locations(inputs)
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs)} -> {target.root}")
     _run_flow(
         target,
@@ -183,7 +184,9 @@ def reprocess(
 @app.command()
 def serve(
     ctx: typer.Context,
-    inputs: Annotated[list[str] | None, typer.Argument(help="Files and folders to clean on each run.")] = None,
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="Files, folders and object-store prefixes (s3://...) to clean each run.")
+    ] = None,
     cron: Annotated[str | None, typer.Option(help='Cron schedule, e.g. "0 * * * *" (minute granularity).')] = None,
     interval: Annotated[float | None, typer.Option(min=1, help="Run every N seconds instead of on a cron.")] = None,
     lake: LakeOption = None,
@@ -222,7 +225,7 @@ def serve(
         params["site"] = site
     if rules:
         params["rules_dir"] = str(rules.expanduser().resolve())
-    inputs = local_inputs(inputs) if inputs else None
+    inputs = input_locations(inputs) if inputs else None
     target = str(lake_at(lake).root)
     serve_schedule(cron, inputs, target, interval=interval, port=port, ui=ui, workers=workers, **params)
 
@@ -262,16 +265,21 @@ def _run_flow(target: Lake, task_runner: Callable[[], TaskRunner], verbose: bool
 
     The lake's lock is taken first, before Prefect starts (the flow takes it again, re-entrantly,
     for callers that start it some other way): a busy lake is refused at once. A busy lake or a
-    bad rule file is one red line and exit code 2; a full disk or a lake folder that cannot be
-    written is one line saying what to do, exit code 1, and the lake as it was.
+    bad rule file is one red line and exit code 2; a full disk, a lake folder that cannot be
+    written or an input bucket that cannot be listed is one line saying what to do, exit code 1,
+    and the lake as it was.
     """
     from docclean.warehouse.lake import LakeBusyError, cannot_write
+    from docclean.warehouse.locations import RemoteLocationError
 
     try:
         with target.writer_lock():
             committed_before = target.committed_run_ids()
             try:
                 summary = _flow(target, task_runner(), verbose, **params)
+            except RemoteLocationError as exc:  # an input store that cannot be listed
+                err.print(f"[red]error:[/] {exc}; {_after_failure(target, committed_before)}")
+                raise typer.Exit(1) from None
             except OSError as exc:
                 if (hint := cannot_write(exc, target.root)) is None:
                     raise

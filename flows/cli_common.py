@@ -39,13 +39,13 @@ def lake_at(lake: str | Path | None) -> Lake:
         return Lake.at(lake if lake is not None else default_lake())
 
 
-def local_inputs(inputs: list[str]) -> list[str]:
-    """The inputs as local paths (`file://` URIs converted); a URI it cannot read yet is one red
-    line and exit code 2, before anything runs."""
-    from docclean.warehouse.locations import RemoteLocationError, local_path
+def input_locations(inputs: list[str]) -> list[str]:
+    """The inputs as local paths (`file://` URIs converted) or object-store URIs; a URI it cannot
+    read is one red line and exit code 2, before anything runs."""
+    from docclean.warehouse.locations import RemoteLocationError, input_location
 
     with reported(RemoteLocationError, code=2):
-        return [str(local_path(location, "input")) for location in inputs]
+        return [input_location(location) for location in inputs]
 
 
 @contextlib.contextmanager

@@ -12,6 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from docclean.warehouse.locations import uri_scheme
+
 # section -> key -> the option (parameter) name it sets; "" is the file's top level.
 KEYS: dict[str, dict[str, str]] = {
     "": {
@@ -129,5 +131,5 @@ def _resolved(path: Path, name: str, value: Any) -> Any:
             value = [value]
         if not isinstance(value, list):
             raise ConfigError(f"{path}: inputs must be a list of paths")
-        return [str((base / Path(v).expanduser()).resolve()) for v in value]
+        return [v if uri_scheme(v) else str((base / Path(v).expanduser()).resolve()) for v in value]
     return value

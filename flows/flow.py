@@ -46,7 +46,7 @@ from docclean.flows.stages.repeats import repeated_sources
 from docclean.flows.stages.summary import publish_summary, run_summary
 from docclean.transforms.minhash import MinHashConfig
 from docclean.warehouse.lake import Lake
-from docclean.warehouse.locations import local_path
+from docclean.warehouse.locations import input_location
 from prefect import flow
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
@@ -86,7 +86,7 @@ def clean_documents(
     """
     clock = time.monotonic()
     target = Lake.at(lake or default_lake())
-    inputs = _local_inputs(inputs, reprocess)
+    inputs = _input_locations(inputs, reprocess)
     rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth, max_document_seconds)
@@ -120,12 +120,13 @@ def clean_documents(
     return summary
 
 
-def _local_inputs(inputs: list[str] | None, reprocess: bool) -> list[str]:
-    """The run's input paths (the default ones when none): a URI is refused, never a folder."""
+def _input_locations(inputs: list[str] | None, reprocess: bool) -> list[str]:
+    """The run's input paths and object-store URIs (the default inputs when none): another URI
+    is refused, never taken for a folder."""
     inputs = list(inputs) if inputs else (default_inputs() or [])
     if not inputs and not reprocess:
         raise ValueError("no inputs: name the files and folders to clean (installed docclean has no seeds/)")
-    return [str(local_path(location, "input")) for location in inputs]
+    return [input_location(location) for location in inputs]
 
 
 def new_run_id() -> str:

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from docclean.flows.remote import is_remote, list_objects
 from docclean.warehouse.lake import file_keys
 from docclean.warehouse.locations import local_path
 
@@ -36,7 +38,7 @@ FORMATS = {
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    path: str  # absolute
+    path: str  # absolute, or an object-store URI (`flows.remote`)
     format: str  # text | markdown | html | jsonl | warc | unsupported | missing | symlink | special
     compressed: bool = False
     size: int | None = None  # bytes on disk when listed; None when it could not be stat'ed
@@ -61,21 +63,34 @@ class InputFile:
 
     @property
     def uri(self) -> str:
-        return Path(self.path).as_uri()
+        return self.path if is_remote(self.path) else Path(self.path).as_uri()
+
+
+def format_of(name: str) -> tuple[str, bool]:
+    """The input format a file name says (`unsupported` when none) and whether it is gzipped."""
+    name = name.lower()
+    compressed = name.endswith(".gz")
+    suffix = os.path.splitext(name.removesuffix(".gz"))[1]
+    return FORMATS.get(suffix, "unsupported"), compressed
 
 
 def classify(path: Path) -> InputFile:
-    name = path.name.lower()
-    compressed = name.endswith(".gz")
-    stem = name.removesuffix(".gz")
-    suffix = os.path.splitext(stem)[1]
+    kind, compressed = format_of(path.name)
     try:
         stat = path.stat()
     except OSError:  # gone since it was listed, or unreadable: reading it will say which
-        return InputFile(str(path), FORMATS.get(suffix, "unsupported"), compressed)
+        return InputFile(str(path), kind, compressed)
     # A FIFO, socket or device is never opened: reading a FIFO blocks until someone writes to it.
-    kind = FORMATS.get(suffix, "unsupported") if S_ISREG(stat.st_mode) or S_ISDIR(stat.st_mode) else "special"
+    kind = kind if S_ISREG(stat.st_mode) or S_ISDIR(stat.st_mode) else "special"
     return InputFile(str(path), kind, compressed, stat.st_size, stat.st_mtime_ns)
+
+
+def remote_files(uri: str) -> list[InputFile]:
+    """The objects at an object-store URI as input files (`missing` when nothing is there)."""
+    objects = list_objects(uri)
+    if objects is None:
+        return [InputFile(uri, "missing")]
+    return [InputFile(o.uri, *format_of(unquote(urlsplit(o.uri).path)), o.size, o.mtime_ns) for o in objects]
 
 
 def discover_files(inputs: Sequence[str]) -> list[InputFile]:
@@ -83,10 +98,14 @@ def discover_files(inputs: Sequence[str]) -> list[InputFile]:
 
     Folders are walked without following symlinks (no escaping the inputs given, no loops);
     hidden files and folders are skipped. A missing path is kept as a `missing` input so it is
-    reported as a reject rather than silently ignored.
+    reported as a reject rather than silently ignored. Object-store URIs (`s3://bucket/prefix/`)
+    are listed the same way; one that cannot be listed raises RemoteLocationError.
     """
     found: dict[str, InputFile] = {}
     for raw in inputs:
+        if is_remote(raw):
+            found.update((f.path, f) for f in remote_files(raw) if f.path not in found)
+            continue
         path = local_path(raw, "input")
         try:
             resolved = path.resolve(strict=True)

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from docclean.flows.inputs import FORMATS, InputFile, read_manifest
 from docclean.flows.jsonl import Line, jsonl_documents
+from docclean.flows.remote import is_remote, open_remote
 from docclean.flows.warc import warc_documents
 from docclean.transforms.document import MAX_HTML_DEPTH
 from docclean.transforms.models import SourceDocument
@@ -109,7 +110,7 @@ def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
 def _warc_file(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
     """A WARC file's documents, or those of its part (a range of records, `flows.splits`)."""
     try:
-        handle = open_regular(item.path)
+        handle = open_input(item.path)
     except _ReadError as exc:
         yield _problem(item, exc.reason, exc.detail)
         return
@@ -134,7 +135,7 @@ def _jsonl_file(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
 def _jsonl_lines(item: InputFile, limits: Limits) -> Iterator[Line]:
     cap = limits.max_document_bytes + 1
     try:
-        with open_regular(item.path) as raw, _maybe_gunzip(raw, item.compressed) as stream:
+        with open_input(item.path) as raw, _maybe_gunzip(raw, item.compressed) as stream:
             if item.start:
                 stream.seek(item.start)
             position, number = item.start, item.first
@@ -207,14 +208,14 @@ def _problem(item: InputFile, reason: str, detail: str) -> SourceDocument:
 
 def _read_bytes(item: InputFile, limits: Limits) -> bytes:
     try:
-        size = os.stat(item.path).st_size
+        size = _size_of(item)
         if size > limits.max_bytes:
             raise _ReadError("too_large", f"{size:,} bytes on disk is over the {limits.max_bytes:,}-byte limit")
         if not item.compressed and size > limits.max_document_bytes:
             raise _ReadError(
                 "too_large", f"{size:,} bytes is over the {limits.max_document_bytes:,}-byte document limit"
             )
-        with open_regular(item.path) as handle:
+        with open_input(item.path, whole=True) as handle:
             if not item.compressed:
                 return handle.read(limits.max_bytes + 1)
             return _gunzip(handle, limits.max_decompressed_bytes)
@@ -226,6 +227,19 @@ def _read_bytes(item: InputFile, limits: Limits) -> bytes:
         raise _ReadError("unreadable", f"permission denied ({exc.strerror}); check the file's permissions") from None
     except OSError as exc:
         raise _ReadError("unreadable", f"{exc.strerror or exc}") from None
+
+
+def _size_of(item: InputFile) -> int:
+    """Bytes in the file now (an object's size as listed: objects are replaced, never changed)."""
+    if is_remote(item.path):
+        return item.size if item.size is not None else 0
+    return os.stat(item.path).st_size
+
+
+def open_input(path: str, *, whole: bool = False) -> BinaryIO:
+    """Open an input for reading: a local regular file (`open_regular`) or an object-store URI
+    (`flows.remote`; `whole` for a file read once from start to end, in one request)."""
+    return open_remote(path, whole=whole) if is_remote(path) else open_regular(path)
 
 
 def open_regular(path: str) -> BinaryIO:

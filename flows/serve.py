@@ -23,6 +23,7 @@ from typing import Any
 
 from docclean.flows.server import LocalServer, api_at, configured_api_url, descendants
 from docclean.flows.settings import apply_prefect_defaults, default_lake
+from docclean.warehouse.locations import uri_scheme
 from prefect.runner import Runner
 
 DEPLOYMENT_NAME = "docclean-scheduled"
@@ -101,7 +102,7 @@ def _signals_ignored() -> Iterator[None]:
 def _flow_parameters(inputs: list[str] | None, lake: str, flow_params: dict[str, Any]) -> dict[str, Any]:
     """Absolute paths: the runner starts each flow run in a subprocess that may not share our cwd."""
     return {
-        "inputs": [str(Path(p).expanduser().resolve()) for p in inputs] if inputs else None,
+        "inputs": [p if uri_scheme(p) else str(Path(p).expanduser().resolve()) for p in inputs] if inputs else None,
         "lake": str(Path(lake).expanduser().resolve()) if lake else str(default_lake()),
         **flow_params,
     }

@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 import numpy as np
 from docclean.flows.inputs import InputFile
-from docclean.flows.readers import open_regular
+from docclean.flows.readers import open_input
 
 CHUNK = 16 << 20
 # Documents of a batch are held together until the batch's Parquet is written: bound their bytes.
@@ -122,15 +122,15 @@ class _Planner:
 def scan_positions(item: InputFile, max_decompressed_bytes: int) -> Positions | None:
     """Where the file's documents start, or None when it cannot be split (the reader reports why)."""
     try:
-        with open_regular(item.path) as raw:
+        with open_input(item.path) as raw:
             if item.format == "jsonl":
                 if not item.compressed:
                     return jsonl_positions(raw, None)
                 with gzip.open(raw, "rb") as inflated:
                     return jsonl_positions(inflated, max_decompressed_bytes)
-            if item.path.lower().endswith(".gz"):
+            if item.compressed:
                 return gzip_member_positions(raw, max_decompressed_bytes)
-            if item.path.lower().endswith((".warc", ".wet", ".wat")):
+            if item.format == "warc":
                 return warc_record_positions(raw)
     except Exception:  # a scan is only a plan: the reader meets the file again and says what is wrong
         return None

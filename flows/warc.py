@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from docclean.flows.inputs import InputFile
+from docclean.flows.remote import is_remote, open_remote
 from docclean.transforms.models import SourceDocument
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
@@ -107,7 +108,7 @@ def warc_documents(
     if (
         not truncated
         and last_part
-        and item.path.endswith(".gz")
+        and item.compressed
         and not _gzip_is_complete(item, max_decompressed_bytes)
     ):
         yield _file_problem(item, "corrupt_warc", f"truncated: the file ends inside a record after {n_records} records")
@@ -176,7 +177,7 @@ def _gzip_is_complete(item: InputFile, limit: int) -> bool:
     `limit` inflated bytes."""
     total = 0
     try:
-        with open(item.path, "rb") as raw:
+        with open_remote(item.path) if is_remote(item.path) else open(item.path, "rb") as raw:
             raw.seek(item.start)
             with gzip.open(raw, "rb") as stream:
                 while chunk := stream.read(1 << 22):

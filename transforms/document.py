@@ -63,10 +63,12 @@ def site_without_url(source_uri: str, *, site: str | None = None, site_from_fold
 
     >>> site_without_url("file:///data/example.com/a.txt", site_from_folder=True)
     'example.com'
+    >>> site_without_url("s3://crawl/example.org/a.txt", site_from_folder=True)
+    'example.org'
     """
     if site:
         return site
-    if site_from_folder and source_uri.startswith("file:"):
+    if site_from_folder and "://" in source_uri:  # a file's or an object's URI: its folder names the site
         return PurePosixPath(unquote(urlsplit(source_uri).path)).parent.name or None
     return None
 

@@ -1,8 +1,9 @@
-"""Where an input or a lake lives: a local path, and never a URI taken for one.
+"""Where an input or a lake lives: a local path or an object-store URI, never a URI taken for a path.
 
 `s3://crawl/` handed to `pathlib.Path` becomes the relative folder `s3:/crawl`: a run would
-create it, find nothing, and exit 0. So every location a user gives goes through `local_path`,
-which turns `file://` URIs into paths and refuses other schemes with what to do instead.
+create it, find nothing, and exit 0. So every location a user gives goes through `local_path`
+(lakes) or `input_location` (inputs), which turn `file://` URIs into paths, keep the object-store
+URIs inputs may be, and refuse other schemes with what to do instead.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from urllib.request import url2pathname
 
 # A scheme of two or more characters, so a Windows drive ("C:/data") is still a path.
 _URI = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]+)://")
+# Object stores inputs are read from (`flows.remote`, through pyarrow's filesystems).
+REMOTE_INPUT_SCHEMES = frozenset({"s3", "gs", "gcs", "abfs", "abfss", "az"})
 
 
 class RemoteLocationError(ValueError):
@@ -46,11 +49,27 @@ def local_path(location: str | os.PathLike[str], what: str = "location") -> Path
     raise RemoteLocationError(_remote_message(text, scheme, what))
 
 
+def input_location(location: str | os.PathLike[str]) -> str:
+    """An input as docclean reads it: an object-store URI unchanged, anything else a local path.
+
+    Raises RemoteLocationError for a URI of another kind (http://, ftp://...).
+    """
+    text = os.fspath(location)
+    if uri_scheme(text) in REMOTE_INPUT_SCHEMES:
+        return text
+    return str(local_path(text, "input"))
+
+
 def _remote_message(text: str, scheme: str, what: str) -> str:
     if scheme == "file":
         return f"{what} {text}: a file:// URI on another host; give a local path"
+    if what == "lake" and scheme in REMOTE_INPUT_SCHEMES:
+        return (
+            f"lake {text}: lakes on object storage are not supported yet (inputs are), the lake is a local "
+            "folder: pass one, and copy it to the bucket after the run if readers need it there"
+        )
+    stores = ", ".join(f"{s}://" for s in sorted(REMOTE_INPUT_SCHEMES))
     return (
-        f"{what} {text}: {scheme}:// URIs are not supported yet, docclean reads inputs and writes "
-        "lakes on local paths only: copy or mount it (e.g. `aws s3 sync`, `gcloud storage rsync`, an s3fs or "
-        "rclone mount) and pass that folder"
+        f"{what} {text}: {scheme}:// URIs are not supported, docclean reads inputs from local paths and {stores} "
+        "URIs: copy or mount it (e.g. `wget`, an rclone mount) and pass that folder"
     )

@@ -143,7 +143,7 @@ def test_a_read_only_lake_folder_ends_in_one_line(loaded) -> None:
     ("args", "named"),
     [
         (["run", "s3://crawl/", "--lake", "s3://lake/"], "lake s3://lake/"),
-        (["run", "s3://crawl/", "--lake", "LAKE"], "input s3://crawl/"),
+        (["run", "https://crawl.example/x.warc.gz", "--lake", "LAKE"], "input https://crawl.example/x.warc.gz"),
         (["query", "--lake", "gs://bucket/lake", "select 1"], "lake gs://bucket/lake"),
         (["info", "--lake", "az://container/lake"], "lake az://container/lake"),
     ],
@@ -156,5 +156,6 @@ def test_a_uri_is_refused_never_taken_for_a_local_folder(
     result = CliRunner().invoke(app, [str(lake) if a == "LAKE" else a for a in args])
     assert result.exit_code == 2, result.output
     assert f"error: {named}" in _one_line(result.output)
-    assert "copy or mount it" in _one_line(result.output)
+    said = _one_line(result.output)
+    assert "copy or mount it" in said or "lake is a local folder" in said  # what to do instead
     assert list(tmp_path.iterdir()) == []  # no `s3:` folder, no lake begun

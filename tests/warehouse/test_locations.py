@@ -1,5 +1,5 @@
-"""A location a user gives is a local path or a `file://` URI; any other URI is refused, never
-taken for a relative folder named `s3:`."""
+"""A location a user gives is a local path, a `file://` URI or (inputs only) an object-store URI;
+any other URI is refused, never taken for a relative folder named `s3:`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from docclean.flows.inputs import discover_files
 from docclean.warehouse.lake import Lake
-from docclean.warehouse.locations import RemoteLocationError, local_path, uri_scheme
+from docclean.warehouse.locations import RemoteLocationError, input_location, local_path, uri_scheme
 
 
 @pytest.mark.parametrize(
@@ -55,9 +55,21 @@ def test_a_lake_uri_is_never_a_folder(tmp_path: Path, monkeypatch: pytest.Monkey
     assert Lake.at((tmp_path / "lake").as_uri()).root == tmp_path / "lake"
 
 
+@pytest.mark.parametrize("location", ["s3://crawl/", "gs://b/in", "abfs://c@acct.dfs.core.windows.net/in", "az://c/p"])
+def test_object_store_inputs_are_kept_as_uris(location: str) -> None:
+    assert input_location(location) == location
+
+
+def test_a_lake_on_object_storage_says_inputs_may_be_there_but_not_the_lake() -> None:
+    with pytest.raises(RemoteLocationError, match="lakes on object storage are not supported yet"):
+        local_path("s3://bucket/lake", "lake")
+
+
 def test_an_input_uri_is_refused_not_reported_missing(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Some text.\n")
+    with pytest.raises(RemoteLocationError, match="https:// URIs are not supported"):
+        input_location("https://example.org/crawl.warc.gz")
     with pytest.raises(RemoteLocationError):
-        discover_files([str(tmp_path), "s3://crawl/"])
+        discover_files([str(tmp_path), "ftp://crawl.example/in/"])
     [found] = discover_files([(tmp_path / "a.txt").as_uri()])
     assert (found.path, found.format) == (str(tmp_path / "a.txt"), "text")
