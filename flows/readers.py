@@ -13,7 +13,9 @@ import json
 import os
 import stat
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,6 +33,11 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 # Cleaning one real page takes well under a second; a 20 MB text about 30 s. A document still
 # being cleaned after this long is hostile (or hits a bug): it becomes a `timeout` reject.
 MAX_DOCUMENT_SECONDS = 120.0
+# Object-store files read whole are fetched this far ahead of the one being cleaned.
+PREFETCH_THREADS = 8
+PREFETCH_FILES = 32
+PREFETCH_BYTES = 64 << 20
+_WHOLE_FILE_FORMATS = {"text", "markdown", "html"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +64,29 @@ def sources_from_files(files: Iterable[InputFile], limits: Limits) -> Iterator[S
     A reader failing in a way it does not foresee (a bug, or a library's unexpected exception)
     ends that file with an `unreadable` reject, not the batch.
     """
-    for item in files:
+    for item, fetched in _fetched_ahead(files, limits):
         try:
-            yield from read_documents(item, limits)
+            yield from read_documents(item, limits, fetched)
         except Exception as exc:
             yield _problem(item, "unreadable", f"reading failed: {type(exc).__name__}: {exc}"[:500])
+
+
+def _fetched_ahead(files: Iterable[InputFile], limits: Limits) -> Iterator[tuple[InputFile, Future | None]]:
+    """The files in order, each object-store file read whole (.txt, .md, .html) already being
+    fetched by a thread while earlier ones are cleaned: one GET each would otherwise stall the
+    worker for a round trip per document. At most PREFETCH_FILES and PREFETCH_BYTES are ahead."""
+    with ThreadPoolExecutor(max_workers=PREFETCH_THREADS) as pool:
+        window: deque[tuple[InputFile, Future | None]] = deque()
+        ahead = 0
+        for item in files:
+            fetch = is_remote(item.path) and item.format in _WHOLE_FILE_FORMATS
+            window.append((item, pool.submit(_read_bytes, item, limits) if fetch else None))
+            ahead += (item.size or 0) if fetch else 0
+            while window and (len(window) > PREFETCH_FILES or ahead > PREFETCH_BYTES):
+                done, future = window.popleft()
+                ahead -= (done.size or 0) if future else 0
+                yield done, future
+        yield from window
 
 
 def sources_from_table(path: str | Path) -> Iterator[SourceDocument]:
@@ -75,8 +100,9 @@ def sources_from_table(path: str | Path) -> Iterator[SourceDocument]:
         )
 
 
-def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
-    """Yield the documents in one input file (one, or one per JSONL line)."""
+def read_documents(item: InputFile, limits: Limits, fetched: Future | None = None) -> Iterator[SourceDocument]:
+    """Yield the documents in one input file (one, or one per JSONL line or WARC record);
+    `fetched` is its bytes already being read (`_read_bytes`), for a file read whole."""
     if item.format == "missing":
         yield _problem(item, "not_found", f"no such file or folder: {item.path}; check the path")
         return
@@ -97,7 +123,7 @@ def read_documents(item: InputFile, limits: Limits) -> Iterator[SourceDocument]:
         yield from _jsonl_file(item, limits)
         return
     try:
-        data = _read_bytes(item, limits)
+        data = fetched.result() if fetched is not None else _read_bytes(item, limits)
     except _ReadError as exc:
         yield _problem(item, exc.reason, exc.detail)
         return

@@ -135,3 +135,20 @@ def test_an_unreachable_store_is_an_error_that_says_what_to_check(monkeypatch: p
             discover_files(["s3://crawl/in/"])
     finally:
         remote._filesystem.cache_clear()
+
+
+def test_many_small_objects_fetched_ahead_arrive_in_order_with_their_rejects(bucket: str, tmp_path: Path) -> None:
+    local = tmp_path / "pages"
+    local.mkdir()
+    for i in range(70):  # more than the prefetch window; every 9th over the document limit
+        (local / f"p{i:03d}.txt").write_text(f"Page {i} says something. " * (40 if i % 9 == 0 else 2))
+    upload_tree(local, "crawl/pages")
+    limits = Limits(max_document_bytes=500)
+
+    def documents(inputs: list[str], prefix: str) -> list[tuple]:
+        read = sources_from_files(discover_files(inputs), limits)
+        return [(_relative(s.source_uri, prefix), s.data, s.error and s.error[0]) for s in read]
+
+    remote = documents(["s3://crawl/pages/"], "s3://crawl/pages")
+    assert remote == documents([str(local)], local.as_uri())
+    assert [name for name, _, error in remote if error] == [f"/p{i:03d}.txt" for i in range(0, 70, 9)]
