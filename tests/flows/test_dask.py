@@ -30,3 +30,26 @@ def test_dask_runner_builds_the_same_lake_as_the_local_runner(tmp_path: Path) ->
     assert summary.counts.n_documents == 8
     assert "clean_batch" in ran_on_dask
     assert _content(Lake.at(remote)) == _content(Lake.at(local))
+
+
+def test_a_worker_lost_mid_run_costs_only_its_batches_and_the_lake_is_the_same(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from docclean.flows.cli import local_task_runner
+    from prefect_dask import DaskTaskRunner
+
+    from tests.flows.dask_plugins import KillWorkerOnce
+
+    folder = tmp_path / "in"
+    _write_corpus(folder, 2)
+    local, remote, marker = tmp_path / "local", tmp_path / "dask", tmp_path / "killed"
+    clean_documents.with_options(task_runner=local_task_runner(1))(inputs=[str(folder)], lake=str(local), batch_size=2)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.register_plugin(KillWorkerOnce("clean_batch", marker))
+        runner = DaskTaskRunner(address=cluster.scheduler_address)
+        summary = clean_documents.with_options(task_runner=runner)(inputs=[str(folder)], lake=str(remote), batch_size=2)
+    assert marker.read_text().startswith("clean_batch")  # a worker died running a batch
+    assert summary.committed and summary.counts.n_documents == 8
+    assert _content(Lake.at(remote)) == _content(Lake.at(local))
