@@ -43,7 +43,8 @@ def _story(i: int) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seeds, a gzipped JSONL file, a WARC file of per-record gzip members, a hidden file, a key with a space."""
+    """Seeds, a gzipped JSONL file, a WARC file of per-record gzip members, a gzipped markdown
+    page, a hidden file, a key with a space."""
     root = tmp_path_factory.mktemp("remote") / "corpus"
     shutil.copytree(SEEDS, root / "example.net")
     records = [{"id": f"r{i}", "url": f"https://news.example/{i}", "text": _story(i)} for i in range(7)]
@@ -51,6 +52,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     feed = "".join(json.dumps(r) + "\n" for r in records).encode()
     (root / "feeds" / "day one.jsonl.gz").write_bytes(gzip.compress(feed))
     write_warc(root / "feeds" / "crawl.warc.gz", [f"id-{i}" for i in range(5)])
+    (root / "pages").mkdir()
+    (root / "pages" / "story.md.gz").write_bytes(gzip.compress(("# A story\n\n" + _story(8)).encode()))
     (root / "feeds" / ".partial.jsonl").write_text('{"text": "hidden: never read"}\n')
     return root
 
@@ -94,7 +97,7 @@ def test_a_run_on_a_bucket_loads_what_the_same_run_on_local_files(bucket: str, c
     remote_lake, local_lake = tmp_path / "remote-lake", tmp_path / "local-lake"
     first = clean_documents(inputs=[bucket], lake=str(remote_lake), batch_size=4, site_from_folder=True)
     clean_documents(inputs=[str(corpus)], lake=str(local_lake), batch_size=4, site_from_folder=True)
-    assert first.committed and first.counts.n_articles >= 9
+    assert first.committed and first.counts.n_articles >= 10
     columns = "source_uri, text, title, site, url, dup_role"
     remote = [(_relative(r[0], bucket), *r[1:]) for r in _rows(remote_lake, "articles", columns)]
     local = [(_relative(r[0], corpus.as_uri()), *r[1:]) for r in _rows(local_lake, "articles", columns)]
