@@ -101,6 +101,8 @@ FOUND = [
     "0\n0\n\n0 0 0 0 0 0 0\n\n\n0 0 0 0 0 0 0\nSubscribe to the Daily Planet\nSubscribe to the Daily Planet\n",
     # a form feed that rendering made a space, which ftfy read as mojibake on the second pass
     "Written by [Jane Roe](#) on March 3, 2021\n" * 6 + "\u00c2\x0c\x9d\n",
+    # five equal lines and a longer one, read as text wrapped at 40 once the quote mark was gone
+    "000000000000000000000000 0\n" * 4 + ">000000000000000000000000 0\n00000000000000000000000000000000000000 0\n",
 ]
 
 
