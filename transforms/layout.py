@@ -35,6 +35,7 @@ WRAP_SHARE = 0.25  # of the lines long enough to have been wrapped, at least thi
 OVER_SHARE = 0.04  # lines longer than the width that had a space to break at: wrapping is off
 MIN_WIDTH, MAX_WIDTH = 40, 160
 MIN_BAND_LENGTHS = 3  # different lengths the band's lines end at: a wrapper breaks where words end
+TOP_SHARE = 0.4  # of the band's different lines, at least this many end in its upper half
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +81,18 @@ def wrap_width(lines: list[str]) -> int | None:
 def _shows_wrapping(lines: list[str], wrappable: list[str], width: int) -> bool:
     """Evidence that text was wrapped at `width`: MIN_WRAPPED_LINES different lines at least in
     the band, ending at MIN_BAND_LENGTHS different lengths at least (a wrapper breaks wherever a
-    word ends), and a paragraph that ends as a wrapped one does (`_ends_paragraph`). A line
-    repeated, or lines that share a length, show no wrapping.
+    word ends), many of them close to the width, and a paragraph that ends as a wrapped one does
+    (`_ends_paragraph`). A line repeated, or lines that share a length, show no wrapping.
 
     >>> _shows_wrapping(["aaa bb"] * 7, ["aaa bb"] * 7, 6)
     False
     """
     band = {line for line in wrappable if width - WRAP_BAND < len(line) <= width}
     if len(band) < MIN_WRAPPED_LINES or len({len(line) for line in band}) < MIN_BAND_LENGTHS:
+        return False
+    # Words are short, so a wrapped line mostly ends a few columns under the width: the width
+    # recurs. Lines piled lower down (or a width a few long unbreakable lines set) are no wrap.
+    if sum(len(line) >= width - WRAP_BAND // 2 for line in band) < TOP_SHARE * len(band):
         return False
     return any(
         _ends_paragraph(lines[i - 1], lines[i].rstrip(), lines[i + 1] if i + 1 < len(lines) else "", width)

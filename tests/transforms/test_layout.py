@@ -154,6 +154,9 @@ def test_wrapping_needs_evidence_not_lines_of_one_length() -> None:
     # Found by the idempotence property: five equal lines read as wrapped once a quote mark went.
     lines = ["000000000000000000000000 0"] * 5 + ["00000000000000000000000000000000000000 0"]
     assert detect_layout(lines).style != "wrapped"
+    # Different lines of three lengths, but piled up far under the one line that sets the width.
+    lines = ["Bold claim with emphasis and a link", "0" * 24 + " 1", "0" * 23 + "1 0", "0" * 22 + "10 0"]
+    assert detect_layout([*lines, "0" * 38 + " 0", "0" * 24 + " 0"]).style != "wrapped"
 
 
 # The one regex markup detection searched each line with before it was split for speed.

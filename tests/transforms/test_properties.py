@@ -103,6 +103,10 @@ FOUND = [
     "Written by [Jane Roe](#) on March 3, 2021\n" * 6 + "\u00c2\x0c\x9d\n",
     # five equal lines and a longer one, read as text wrapped at 40 once the quote mark was gone
     "000000000000000000000000 0\n" * 4 + ">000000000000000000000000 0\n00000000000000000000000000000000000000 0\n",
+    # the same once link and emphasis syntax was gone: the lines pile up far under the width
+    "**Bold claim** with *emphasis* and a [link](https://example.org/x_(y))\n000000000000000000000000 1\n"
+    "000000000000000000000001 0\n000000000000000000000010 0\n00000000000000000000000000000000000000 0\n"
+    "000000000000000000000000 0\n",
 ]
 
 
