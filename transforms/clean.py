@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from docclean.transforms.boilerplate import apply_pattern_rules, strip_blocks
 from docclean.transforms.language import detect_language
 from docclean.transforms.layout import detect_layout
-from docclean.transforms.lines import LineDocument
+from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.models import CleanDocument, DocumentHints, Removal
 from docclean.transforms.normalize import prepare_text
 from docclean.transforms.prose import prose_settings, strip_low_prose
@@ -62,7 +62,7 @@ def clean_document(
         strip_site_template(doc, site_profile, ruleset.get("site_template"))
     if detect_prose:
         strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings))
-    title, subtitle = _headline_and_repeats(doc, ruleset, hints.title)
+    title, subtitle = _headline_and_repeats(doc, ruleset, hints.title, detect_prose)
 
     body = doc.body()
     return CleanDocument(
@@ -78,10 +78,15 @@ def clean_document(
     )
 
 
-def _headline_and_repeats(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tuple[str | None, str | None]:
+def _headline_and_repeats(
+    doc: LineDocument, ruleset: RuleSet, hint: str | None, detect_prose: bool
+) -> tuple[str | None, str | None]:
     """Remove the headline, standfirst and repeated paragraphs; the title and subtitle."""
+    kept = [line for line in doc.lines if line.kept]
     title, title_line = extract_title(doc, ruleset, hint)
     subtitle = extract_subtitle(doc, ruleset, title_line)
+    if detect_prose:
+        _prose_without(doc, ruleset, kept)
     drop_repeated_paragraphs(doc, ruleset)
     # Once more: a call to action that shared its paragraph with lines removed since (a byline,
     # page furniture) now stands alone, as it would if this output were cleaned again. What it
@@ -104,3 +109,12 @@ def _strip_blocks_as_output(doc: LineDocument, ruleset: RuleSet) -> bool:
     kept = sum(line.kept for line in doc.lines)
     strip_blocks(doc, ruleset.by_kind("block"), layout=detect_layout(doc.body().split("\n")).style)
     return sum(line.kept for line in doc.lines) < kept
+
+
+def _prose_without(doc: LineDocument, ruleset: RuleSet, kept: list[Line]) -> None:
+    """The prose region once more, without the lines of `kept` the headline and standfirst took
+    since: a second pass never sees them, and one of them could split a run of labels (page
+    furniture) or hold a place among the lines kept above the article."""
+    gone = {id(line) for line in kept if not line.kept}
+    if gone:
+        strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings), absent=gone)

@@ -107,6 +107,13 @@ FOUND = [
     "**Bold claim** with *emphasis* and a [link](https://example.org/x_(y))\n000000000000000000000000 1\n"
     "000000000000000000000001 0\n000000000000000000000010 0\n00000000000000000000000000000000000000 0\n"
     "000000000000000000000000 0\n",
+    # the headline's repeat split a run of labels the prose step took for a menu on a second pass
+    "A AAAAAAAAAAAA AAAAAAAAAAAA A AAAAA AAAAAAA AAAAA AAAAAAAAAAAA\n# A Heading\n# A Heading\n"
+    "Subscribe to the Daily Planet\nSubscribe to the Daily Planet\n"
+    "A AAAAAAAAAAAA AAAAAAAAAAAA A AAAAA AAAAAAA AAAAA AAAAAAAAAAAA\nA\n"
+    "The council met on Monday and approved the new budget after a long debate.\n",
+    # the same with the headline itself inside the run
+    "Subscribe to the Daily Planet\n" * 3 + "- 12 Issues Per Year\nA aAAA aAAAA\n# A Heading\nA A A A A A A A A A A AAAA\n",
 ]
 
 
