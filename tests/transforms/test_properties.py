@@ -113,7 +113,12 @@ FOUND = [
     "A AAAAAAAAAAAA AAAAAAAAAAAA A AAAAA AAAAAAA AAAAA AAAAAAAAAAAA\nA\n"
     "The council met on Monday and approved the new budget after a long debate.\n",
     # the same with the headline itself inside the run
-    "Subscribe to the Daily Planet\n" * 3 + "- 12 Issues Per Year\nA aAAA aAAAA\n# A Heading\nA A A A A A A A A A A AAAA\n",
+    "Subscribe to the Daily Planet\n" * 3
+    + "- 12 Issues Per Year\nA aAAA aAAAA\n# A Heading\nA A A A A A A A A A A AAAA\n",
+    # a repeated paragraph, removed after the prose step, ended a run of labels after the article
+    "The council met on Monday and approved the new budget after a long debate.\n# A Heading\n# A Heading\n"
+    "The council met on Monday and approved the new budget after a long debate.\n\nA\n"
+    "Subscribe to the Daily Planet\nA\n",
 ]
 
 
