@@ -158,7 +158,8 @@ def strip_low_prose(
 ) -> None:
     """Remove kept lines that are not part of the page's main prose, and link lists inside it
     (`settings`: `ProseSettings.of(rule)`, which a caller cleaning many pages makes once).
-    Lines whose `id()` is in `absent` are read as not there at all (see `clean.py`)."""
+    A rerun names the lines to read as not there at all by `id()` in `absent` (`clean.py`); it
+    removes page furniture only, never a line of prose the first run kept."""
     # Lines earlier rules removed (share bars, sign-in links) still count as furniture when the
     # main region is found, so they keep separating the article from what surrounds it.
     lines = [line for line in doc.lines if line.text and id(line) not in absent]
@@ -186,7 +187,7 @@ def strip_low_prose(
     end = _cut_tail(lines, signals, prose, start, end, settings)
     lead = _lead(lines, signals, start, settings)
     for i, (line, s) in enumerate(zip(lines, signals, strict=True)):
-        if not line.kept or i in lead:
+        if not line.kept or i in lead or (absent and prose[i]):
             continue
         if start <= i < end:
             if (
