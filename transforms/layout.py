@@ -33,7 +33,8 @@ MIN_WRAPPED_LINES = 6  # full-width lines a document needs before a wrap width i
 WRAP_BAND = 15  # a wrapped line is at most this much shorter than the width (words are short)
 WRAP_SHARE = 0.25  # of the lines long enough to have been wrapped, at least this many in the band
 OVER_SHARE = 0.04  # lines longer than the width that had a space to break at: wrapping is off
-MIN_WIDTH, MAX_WIDTH = 40, 160
+MIN_WIDTH, MAX_WIDTH = 60, 160  # html2text wraps at 78, mail at 72 to 80; narrower is rare
+MIN_LINE = 25  # the shortest line counted as one a wrapper may have filled
 MIN_BAND_LENGTHS = 3  # different lengths the band's lines end at: a wrapper breaks where words end
 TOP_SHARE = 0.4  # of the band's different lines, at least this many end in its upper half
 
@@ -65,7 +66,7 @@ def wrap_width(lines: list[str]) -> int | None:
     """
     # List items, headings and table rows are not wrapped by the usual converters (html2text).
     wrappable = [line.rstrip() for line in lines if _wrappable(line)]
-    long_enough = sorted(n for n in map(len, wrappable) if n >= MIN_WIDTH - WRAP_BAND)
+    long_enough = sorted(n for n in map(len, wrappable) if n >= MIN_LINE)
     if len(long_enough) < MIN_WRAPPED_LINES:
         return None
     # The width: the longest length that all but OVER_SHARE of the long lines stay within.

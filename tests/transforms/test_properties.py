@@ -119,6 +119,10 @@ FOUND = [
     "The council met on Monday and approved the new budget after a long debate.\n# A Heading\n# A Heading\n"
     "The council met on Monday and approved the new budget after a long debate.\n\nA\n"
     "Subscribe to the Daily Planet\nA\n",
+    # six short lines of six lengths, with syntax gone, read as text wrapped at 40 columns
+    "# A Heading\n# A Heading\n**Bold claim** with *emphasis* and a [link](https://example.org/x_(y))\n"
+    "The deal is worth \\$60 billion.\nA A A A A A A A A A A A AA\nAAA A A A A A A A A A A A AAAAAAA\n"
+    "A A A A A A AA AAAAAAAAAAAA AAAAAAAAAAAA\nSubscribe to the Daily Planet\n",
 ]
 
 
