@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from docclean.transforms.boilerplate import apply_pattern_rules, strip_blocks
 from docclean.transforms.language import detect_language
 from docclean.transforms.layout import detect_layout
-from docclean.transforms.lines import LineDocument
+from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.models import CleanDocument, DocumentHints, Removal
 from docclean.transforms.normalize import prepare_text
 from docclean.transforms.prose import prose_settings, strip_low_prose
@@ -62,7 +62,7 @@ def clean_document(
         strip_site_template(doc, site_profile, ruleset.get("site_template"))
     if detect_prose:
         strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings))
-    title, subtitle = _headline_and_repeats(doc, ruleset, hints.title)
+    title, subtitle = _headline_and_repeats(doc, ruleset, hints.title, detect_prose)
 
     body = doc.body()
     return CleanDocument(
@@ -78,18 +78,23 @@ def clean_document(
     )
 
 
-def _headline_and_repeats(doc: LineDocument, ruleset: RuleSet, hint: str | None) -> tuple[str | None, str | None]:
+def _headline_and_repeats(
+    doc: LineDocument, ruleset: RuleSet, hint: str | None, detect_prose: bool
+) -> tuple[str | None, str | None]:
     """Remove the headline, standfirst and repeated paragraphs; the title and subtitle."""
+    kept = [line for line in doc.lines if line.kept]  # what the prose step saw and kept
     title, title_line = extract_title(doc, ruleset, hint)
     subtitle = extract_subtitle(doc, ruleset, title_line)
     drop_repeated_paragraphs(doc, ruleset)
-    # Once more: a call to action that shared its paragraph with lines removed since (a byline,
-    # page furniture) now stands alone, as it would if this output were cleaned again. What it
-    # shared a paragraph with may now repeat another paragraph, and when it stood over the
-    # headline the page opens with the headline now: look again, as a second pass would.
-    # (Bounded: a round that removes nothing ends it.)
+    # Once more, as a second pass would read the output: the prose region without the lines
+    # taken since it was found (the headline, its repeats, a repeated paragraph could split a run
+    # of labels or hold a place above the article); a call to action that shared its paragraph
+    # with lines removed since (a byline, page furniture) now stands alone. What is left may
+    # repeat another paragraph, and when the headline was under what went, the page opens with
+    # it now: look again. (Bounded: a round that removes nothing ends it.)
     for _ in range(3):
-        if not _strip_blocks_as_output(doc, ruleset):
+        prose = detect_prose and _prose_without(doc, ruleset, kept)
+        if not (_strip_blocks_as_output(doc, ruleset) or prose):
             break
         drop_repeated_paragraphs(doc, ruleset)
         if title is None:
@@ -104,3 +109,14 @@ def _strip_blocks_as_output(doc: LineDocument, ruleset: RuleSet) -> bool:
     kept = sum(line.kept for line in doc.lines)
     strip_blocks(doc, ruleset.by_kind("block"), layout=detect_layout(doc.body().split("\n")).style)
     return sum(line.kept for line in doc.lines) < kept
+
+
+def _prose_without(doc: LineDocument, ruleset: RuleSet, kept: list[Line]) -> bool:
+    """The prose step again, the lines of `kept` removed since read as not there (a second pass
+    never sees them); whether it removed anything."""
+    gone = {id(line) for line in kept if not line.kept}
+    if not gone:
+        return False
+    before = sum(line.kept for line in doc.lines)
+    strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings), absent=gone)
+    return sum(line.kept for line in doc.lines) < before

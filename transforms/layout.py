@@ -33,7 +33,10 @@ MIN_WRAPPED_LINES = 6  # full-width lines a document needs before a wrap width i
 WRAP_BAND = 15  # a wrapped line is at most this much shorter than the width (words are short)
 WRAP_SHARE = 0.25  # of the lines long enough to have been wrapped, at least this many in the band
 OVER_SHARE = 0.04  # lines longer than the width that had a space to break at: wrapping is off
-MIN_WIDTH, MAX_WIDTH = 40, 160
+MIN_WIDTH, MAX_WIDTH = 60, 160  # html2text wraps at 78, mail at 72 to 80; narrower is rare
+MIN_LINE = 25  # the shortest line counted as one a wrapper may have filled
+MIN_BAND_LENGTHS = 3  # different lengths the band's lines end at: a wrapper breaks where words end
+TOP_SHARE = 0.4  # of the band's different lines, at least this many end in its upper half
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +52,21 @@ def wrap_width(lines: list[str]) -> int | None:
 
     A wrapper fills each line up to the width, so most lines long enough to have been wrapped
     end in a narrow band just under it, and no line is longer unless it had nowhere to break.
+    That band must also show wrapping (`_shows_wrapping`): lines that merely share a length,
+    a line repeated six times, are no evidence.
 
-    >>> wrap_width(["word " * 15 + "end"] * 8 + ["short line"])
-    78
+    >>> import textwrap
+    >>> paragraph = textwrap.wrap(" ".join("x" * (i * 7 % 9 + 1) for i in range(80)), 78)
+    >>> [len(line) for line in paragraph], wrap_width(paragraph)
+    ([76, 74, 74, 78, 73, 77, 23], 78)
+    >>> wrap_width(["word " * 15 + "end"] * 8 + ["short line"]) is None
+    True
     >>> wrap_width(["a sentence of some length that runs on"] * 3 + ["x " * 200]) is None
     True
     """
     # List items, headings and table rows are not wrapped by the usual converters (html2text).
-    lengths = sorted(
-        len(line.rstrip())
-        for line in lines
-        if " " in line.strip() and not _BLOCK_START.match(line) and not _is_table(line)
-    )
-    long_enough = [n for n in lengths if n >= MIN_WIDTH - WRAP_BAND]
+    wrappable = [line.rstrip() for line in lines if _wrappable(line)]
+    long_enough = sorted(n for n in map(len, wrappable) if n >= MIN_LINE)
     if len(long_enough) < MIN_WRAPPED_LINES:
         return None
     # The width: the longest length that all but OVER_SHARE of the long lines stay within.
@@ -71,7 +76,50 @@ def wrap_width(lines: list[str]) -> int | None:
     band = sum(1 for n in long_enough if width - WRAP_BAND < n <= width)
     if band < MIN_WRAPPED_LINES or band < WRAP_SHARE * len(long_enough):
         return None
-    return width
+    return width if _shows_wrapping(lines, wrappable, width) else None
+
+
+def _shows_wrapping(lines: list[str], wrappable: list[str], width: int) -> bool:
+    """Evidence that text was wrapped at `width`: MIN_WRAPPED_LINES different lines at least in
+    the band, ending at MIN_BAND_LENGTHS different lengths at least (a wrapper breaks wherever a
+    word ends), many of them close to the width, and a paragraph that ends as a wrapped one does
+    (`_ends_paragraph`). A line repeated, or lines that share a length, show no wrapping.
+
+    >>> _shows_wrapping(["aaa bb"] * 7, ["aaa bb"] * 7, 6)
+    False
+    """
+    band = {line for line in wrappable if width - WRAP_BAND < len(line) <= width}
+    if len(band) < MIN_WRAPPED_LINES or len({len(line) for line in band}) < MIN_BAND_LENGTHS:
+        return False
+    # Words are short, so a wrapped line mostly ends a few columns under the width: the width
+    # recurs. Lines piled lower down (or a width a few long unbreakable lines set) are no wrap.
+    if sum(len(line) >= width - WRAP_BAND // 2 for line in band) < TOP_SHARE * len(band):
+        return False
+    return any(
+        _ends_paragraph(lines[i - 1], lines[i].rstrip(), lines[i + 1] if i + 1 < len(lines) else "", width)
+        for i in range(1, len(lines))
+        if lines[i - 1].rstrip() in band
+    )
+
+
+def _ends_paragraph(full: str, line: str, following: str, width: int) -> bool:
+    """`line` is the last line of a paragraph wrapped at `width`: it continues `full`, the line
+    above it, is shorter, and either nothing follows in the paragraph (`following` is blank or
+    starts a block) or it is shorter than the band (the next word would have fitted).
+
+    >>> _ends_paragraph("aaa bbb ccc ddd eee fff ggg hhh iii jjj kkk lll mmm nnn ooo ppp qqq", "rrr.", "", 68)
+    True
+    """
+    if not line.strip() or len(line) >= len(full.rstrip()) or _BLOCK_START.match(line) or _is_table(line):
+        return False
+    if not _continues(full, line, width):
+        return False
+    return len(line) <= width - WRAP_BAND or not following.strip() or _BLOCK_START.match(following) is not None
+
+
+def _wrappable(line: str) -> bool:
+    """A line a converter would have wrapped: words, no list item, heading or table row."""
+    return " " in line.strip() and not _BLOCK_START.match(line) and not _is_table(line)
 
 
 def detect_layout(lines: list[str]) -> Layout:
@@ -108,8 +156,9 @@ def read_layout(lines: list[str]) -> tuple[Layout, list[tuple[int, int]]]:
     not have fitted within the width) and neither is a list item, heading, table row or a hard
     line break (trailing space, html2text's `<br>`). In every other layout a line is a block.
 
-    >>> read_layout(["aaa bbb ccc ddd eee fff ggg hhh iii jjj kkk lll mmm nnn ooo ppp qqq rr"] * 7 + ["end."])[1][0]
-    (0, 8)
+    >>> import textwrap
+    >>> read_layout(textwrap.wrap(" ".join("x" * (i * 7 % 9 + 1) for i in range(80)), 78) + ["", "Next."])[1]
+    [(0, 7), (8, 9)]
     """
     layout = detect_layout(lines)
     blocks: list[tuple[int, int]] = []

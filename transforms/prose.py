@@ -14,6 +14,7 @@ lines go that are not linked subheadings or sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -152,12 +153,16 @@ def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSi
     return LineSignals(len(tokens), density, stop, False, sentences)
 
 
-def strip_low_prose(doc: LineDocument, rule: Rule, settings: ProseSettings | None = None) -> None:
+def strip_low_prose(
+    doc: LineDocument, rule: Rule, settings: ProseSettings | None = None, absent: Collection[int] = ()
+) -> None:
     """Remove kept lines that are not part of the page's main prose, and link lists inside it
-    (`settings`: `ProseSettings.of(rule)`, which a caller cleaning many pages makes once)."""
+    (`settings`: `ProseSettings.of(rule)`, which a caller cleaning many pages makes once).
+    A rerun names the lines to read as not there at all by `id()` in `absent` (`clean.py`); it
+    removes page furniture only, never a line of prose the first run kept."""
     # Lines earlier rules removed (share bars, sign-in links) still count as furniture when the
     # main region is found, so they keep separating the article from what surrounds it.
-    lines = [line for line in doc.lines if line.text]
+    lines = [line for line in doc.lines if line.text and id(line) not in absent]
     if not any(line.kept for line in lines):
         return
     settings = settings or ProseSettings.of(rule)
@@ -182,7 +187,7 @@ def strip_low_prose(doc: LineDocument, rule: Rule, settings: ProseSettings | Non
     end = _cut_tail(lines, signals, prose, start, end, settings)
     lead = _lead(lines, signals, start, settings)
     for i, (line, s) in enumerate(zip(lines, signals, strict=True)):
-        if not line.kept or i in lead:
+        if not line.kept or i in lead or (absent and prose[i]):
             continue
         if start <= i < end:
             if (

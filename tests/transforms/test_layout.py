@@ -118,19 +118,45 @@ def test_layouts_of_unwrapped_text() -> None:
     assert detect_layout([("a long paragraph of words " * 12).strip()] * 8).style != "wrapped"
 
 
+def _wrapped(*paragraphs: str) -> list[str]:
+    """Paragraphs hard-wrapped at 78 columns, a blank line after each."""
+    return [line for p in paragraphs for line in [*textwrap.wrap(p, 78), ""]]
+
+
 def test_list_items_headings_and_table_rows_are_never_joined() -> None:
-    width_line = "word " * 15 + "last"  # 79 columns: every line is full
-    lines = [width_line] * 6 + ["* an item that follows a full line", "# A heading", "a | b | c", "end of it."]
-    _, blocks = read_layout(lines)
-    assert blocks[-4:] == [(6, 7), (7, 8), (8, 9), (9, 10)]
+    full_lines = textwrap.wrap(ARTICLE[1], 78)[:-1]  # every one is full: the next word did not fit
+    lines = [*_wrapped(*ARTICLE[2:]), *full_lines, "* an item that follows a full line", "# A heading", "a | b | c"]
+    lines.append("end of it.")
+    n = len(lines) - 4
+    assert read_layout(lines)[1][-4:] == [(n, n + 1), (n + 1, n + 2), (n + 2, n + 3), (n + 3, n + 4)]
 
 
 def test_a_wrapped_line_with_a_pipe_between_words_is_prose_but_table_rows_stay_apart() -> None:
-    width_line = "word " * 15 + "last"  # 79 columns: every line is full
     byline = ["By Ann Lee, Tom Park and Li Wei | Published March 3, 2021 at 10:30 am in the", "city"]
     table = ["Name | Role " + "x" * 60, "---|---", "Ann Lee | Writer " + "y" * 58]
-    _, blocks = read_layout([width_line] * 6 + [""] + byline + [""] + table)
-    assert blocks[-4:] == [(7, 9), (10, 11), (11, 12), (12, 13)]
+    n = len(_wrapped(*ARTICLE[1:]))
+    _, blocks = read_layout([*_wrapped(*ARTICLE[1:]), *byline, "", *table])
+    assert blocks[-4:] == [(n, n + 2), (n + 3, n + 4), (n + 4, n + 5), (n + 5, n + 6)]
+
+
+def test_wrapping_needs_evidence_not_lines_of_one_length() -> None:
+    """A wrapper breaks wherever a word ends: lines of varying lengths up to the width, and a
+    paragraph's last line shorter. A line repeated, or different lines that share a length, are
+    no evidence; nor are long one-line paragraphs that never continue each other."""
+    assert detect_layout(_wrapped(*ARTICLE[1:])).wrap_width == 78
+    sentence = "The council met on Monday and approved the new budget after a long debate."
+    assert detect_layout([sentence] * 6 + ["It rained."]).style != "wrapped"
+    same_length = [f"{word} " + "x " * 30 + "end" for word in ("one", "two", "six", "ten", "red", "sky", "dog")]
+    assert len({len(line) for line in same_length}) == 1
+    assert detect_layout([*same_length, "It rained."]).style != "wrapped"
+    one_line_paragraphs = [" ".join(p.split()[:n]) for p in ARTICLE[1:] for n in (11, 12, 13)]
+    assert detect_layout([line for p in one_line_paragraphs for line in (p, "")]).style != "wrapped"
+    # Found by the idempotence property: five equal lines read as wrapped once a quote mark went.
+    lines = ["000000000000000000000000 0"] * 5 + ["00000000000000000000000000000000000000 0"]
+    assert detect_layout(lines).style != "wrapped"
+    # Different lines of three lengths, but piled up far under the one line that sets the width.
+    lines = ["Bold claim with emphasis and a link", "0" * 24 + " 1", "0" * 23 + "1 0", "0" * 22 + "10 0"]
+    assert detect_layout([*lines, "0" * 38 + " 0", "0" * 24 + " 0"]).style != "wrapped"
 
 
 # The one regex markup detection searched each line with before it was split for speed.

@@ -101,6 +101,28 @@ FOUND = [
     "0\n0\n\n0 0 0 0 0 0 0\n\n\n0 0 0 0 0 0 0\nSubscribe to the Daily Planet\nSubscribe to the Daily Planet\n",
     # a form feed that rendering made a space, which ftfy read as mojibake on the second pass
     "Written by [Jane Roe](#) on March 3, 2021\n" * 6 + "\u00c2\x0c\x9d\n",
+    # five equal lines and a longer one, read as text wrapped at 40 once the quote mark was gone
+    "000000000000000000000000 0\n" * 4 + ">000000000000000000000000 0\n00000000000000000000000000000000000000 0\n",
+    # the same once link and emphasis syntax was gone: the lines pile up far under the width
+    "**Bold claim** with *emphasis* and a [link](https://example.org/x_(y))\n000000000000000000000000 1\n"
+    "000000000000000000000001 0\n000000000000000000000010 0\n00000000000000000000000000000000000000 0\n"
+    "000000000000000000000000 0\n",
+    # the headline's repeat split a run of labels the prose step took for a menu on a second pass
+    "A AAAAAAAAAAAA AAAAAAAAAAAA A AAAAA AAAAAAA AAAAA AAAAAAAAAAAA\n# A Heading\n# A Heading\n"
+    "Subscribe to the Daily Planet\nSubscribe to the Daily Planet\n"
+    "A AAAAAAAAAAAA AAAAAAAAAAAA A AAAAA AAAAAAA AAAAA AAAAAAAAAAAA\nA\n"
+    "The council met on Monday and approved the new budget after a long debate.\n",
+    # the same with the headline itself inside the run
+    "Subscribe to the Daily Planet\n" * 3
+    + "- 12 Issues Per Year\nA aAAA aAAAA\n# A Heading\nA A A A A A A A A A A AAAA\n",
+    # a repeated paragraph, removed after the prose step, ended a run of labels after the article
+    "The council met on Monday and approved the new budget after a long debate.\n# A Heading\n# A Heading\n"
+    "The council met on Monday and approved the new budget after a long debate.\n\nA\n"
+    "Subscribe to the Daily Planet\nA\n",
+    # six short lines of six lengths, with syntax gone, read as text wrapped at 40 columns
+    "# A Heading\n# A Heading\n**Bold claim** with *emphasis* and a [link](https://example.org/x_(y))\n"
+    "The deal is worth \\$60 billion.\nA A A A A A A A A A A A AA\nAAA A A A A A A A A A A A AAAAAAA\n"
+    "A A A A A A AA AAAAAAAAAAAA AAAAAAAAAAAA\nSubscribe to the Daily Planet\n",
 ]
 
 
