@@ -19,6 +19,9 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 # Elements a visible "By ..." label may sit in, and the page regions where it is not the article's.
 _LABEL_TAGS = ("p", "span", "div", "li", "a", "h3", "h4", "h5", "h6", "address", "small", "strong", "em", "b", "dd")
 _NOT_CONTENT = frozenset({"footer", "nav", "aside", "form"})
+_MAX_BYLINE_CHARS = 120
+_MAX_NAME_CHARS = 60
+_MAX_AUTHOR_BOX_CHARS = 1500  # an author box is a name and a short bio, not a page region
 
 
 def page_authors(
@@ -79,6 +82,8 @@ def _author_sources(
         yield [(name, org) for name, org in names(text) if len(name.split()) >= 2]
     for element in _byline_elements(tree, vocabulary):
         yield names(element_text(element) or "")
+    for text in _author_box_heads(tree):
+        yield [(name, org) for name, org in names(text, split=False) if len(name.split()) >= 2]
 
 
 def _ld_names(value: object, by_id: dict[str, dict], vocabulary: MetadataVocabulary) -> list[tuple[str, bool]]:
@@ -131,6 +136,27 @@ def _rel_authors(tree: HtmlElement) -> Iterator[HtmlElement]:
 def _xpath_bylines(tree: HtmlElement) -> Iterator[str]:
     """Texts of trafilatura's byline elements (class/id names of many CMSs), outside comment,
     sidebar, <time> and <figure> blocks: trafilatura prunes a deep copy; this skips them."""
+    for element, discarded in _xpath_byline_elements(tree):
+        text = clean(" ".join(_itertext_outside(element, discarded)))
+        if text and 2 < len(text) < _MAX_BYLINE_CHARS:
+            yield text
+
+
+def _author_box_heads(tree: HtmlElement) -> Iterator[str]:
+    """The first text of a byline element too long to be a byline: an author box names its
+    author first, then the bio ("Jo Lee" + "Jo Lee is a reporter who ..."). Asked last."""
+    for element, discarded in _xpath_byline_elements(tree):
+        if element.tag in ("html", "body"):
+            continue
+        texts = [t.strip() for t in _itertext_outside(element, discarded)]
+        if _MAX_BYLINE_CHARS <= sum(map(len, texts)) <= _MAX_AUTHOR_BOX_CHARS:
+            head = next((t for t in texts if t), "")
+            if 2 < len(head) < _MAX_NAME_CHARS:
+                yield clean(head)
+
+
+def _xpath_byline_elements(tree: HtmlElement) -> Iterator[tuple[HtmlElement, set[HtmlElement]]]:
+    """trafilatura's byline elements not inside a discarded one, with the discarded set."""
     try:
         discarded: set[HtmlElement] | None = None  # found only once there is a candidate to check
         for expression in AUTHOR_XPATHS:
@@ -139,9 +165,7 @@ def _xpath_bylines(tree: HtmlElement) -> Iterator[str]:
                     discarded = {found for discard in AUTHOR_DISCARD_XPATHS for found in discard(tree)}
                 if element in discarded or any(a in discarded for a in element.iterancestors()):
                     continue
-                text = clean(" ".join(_itertext_outside(element, discarded)))
-                if text and 2 < len(text) < 120:
-                    yield text
+                yield element, discarded
     except ValueError:  # lxml's regex extension refuses some attribute values
         return
 
