@@ -81,6 +81,8 @@ def parse_page_date(text: str, *, detail: bool = True) -> PageDate | None:
     PageDate(at=datetime.datetime(2023, 2, 7, 0, 0), utc_offset=None, date_only=True)
     >>> parse_page_date("Tue, 7 Feb 2023 10:00:00 +0100").utc_offset
     60
+    >>> parse_page_date("03-09-2026")
+    PageDate(at=datetime.datetime(2026, 3, 9, 0, 0), utc_offset=None, date_only=True)
     """
     text = " ".join(text.replace(" at ", " ").split())
     if not text:
@@ -94,7 +96,9 @@ def parse_page_date(text: str, *, detail: bool = True) -> PageDate | None:
             late = date_parser.parse(text, default=_SENTINEL_LATE, fuzzy=False, ignoretz=True) if detail else parsed
         except (ValueError, OverflowError, TypeError):
             return None
-        found = PageDate(parsed, _numeric_offset(text), date_only=late.hour != parsed.hour)
+        date_only = late.hour != parsed.hour
+        # A day alone has no offset: the "-2026" of "03-09-2026" is its year.
+        found = PageDate(parsed, None if date_only else _numeric_offset(text), date_only=date_only)
     if found.at.year < _EARLIEST_YEAR or found.at.year > _LATEST_YEAR:
         return None
     return found

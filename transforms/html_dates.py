@@ -7,6 +7,7 @@ page's values to read.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from docclean.transforms.dates import PageDate, parse_date, parse_page_date
@@ -17,6 +18,7 @@ from lxml.html import HtmlElement
 
 # Longer JSON-LD or meta values are prose, not a date.
 MAX_DATE_CHARS = 60
+_YEAR_FIRST = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
 
 
@@ -45,13 +47,13 @@ def published_at(
     # answer; the extensive search (twice the time) changed none of 1,857 WCXB-dev and big9 pages.
     if structured is not None:
         quick = _htmldate_day(tree, url, extensive=False)
-        if quick is not None and quick.date() == structured.at.date():
-            return structured
+        if quick is not None and quick.date() == structured.date.at.date():
+            return structured.date
     day = _htmldate_day(tree, url, extensive=True)
-    if day is not None and (structured is None or structured.at.date() != day.date()):
+    if day is not None and (structured is None or not _agrees(structured, day)):
         return PageDate(day, None, date_only=True)
     if structured is not None:
-        return structured
+        return structured.date
     for candidate in urls:
         found = _url_date(candidate or "")
         if found:
@@ -59,9 +61,17 @@ def published_at(
     return None
 
 
+def _agrees(structured: _Structured, found: datetime) -> bool:
+    """The same day; or the same numbers in the other order where the page's value is ISO:
+    htmldate read a visible "09.10.2024" as 9 October, the page's "2024-09-10" says September."""
+    at = structured.date.at
+    swapped = structured.year_first and (found.year, found.month, found.day) == (at.year, at.day, at.month)
+    return at.date() == found.date() or swapped
+
+
 def _structured_date(
     tree: HtmlElement, meta: dict[str, str], ld: list[dict], vocabulary: MetadataVocabulary
-) -> PageDate | None:
+) -> _Structured | None:
     """JSON-LD datePublished, publish-time meta tags, then <time datetime>; in page-local time."""
     for item in ld_articles(ld, vocabulary):
         found = _date_value(item.get("datePublished")) or _date_value(item.get("dateCreated"))
@@ -79,13 +89,23 @@ def _structured_date(
     return None
 
 
-def _date_value(value: object) -> PageDate | None:
+@dataclass(frozen=True, slots=True)
+class _Structured:
+    """The page's own date value, and whether its text says which number is the month (ISO
+    "2024-09-10", not "09-10-2024")."""
+
+    date: PageDate
+    year_first: bool
+
+
+def _date_value(value: object) -> _Structured | None:
     """A date from a JSON-LD, meta or attribute value: a string, or the first string of a list."""
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str)), None)
     if not isinstance(value, str) or len(value) > MAX_DATE_CHARS:
         return None
-    return parse_page_date(value)
+    found = parse_page_date(value)
+    return _Structured(found, bool(_YEAR_FIRST.match(value.strip()))) if found else None
 
 
 def _htmldate_day(tree: HtmlElement, url: str | None, *, extensive: bool) -> datetime | None:

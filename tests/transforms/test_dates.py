@@ -74,6 +74,7 @@ def test_offsets_and_zone_names_keep_the_wall_time_quietly(text: str, expected: 
         ("Tue, 07 Feb 2023 10:00:00 +0100", 60, False),
         ("Tue, 07 Feb 2023 10:00:00 GMT", 0, False),
         ("07.02.2023", None, True),
+        ("03-09-2026", None, True),  # a day alone: "-2026" is its year, not an offset of -20:26
         ("Feb 7, 2023 10:30 am", None, False),
         ("3 February 2024 10:00 CET", None, False),
     ],
