@@ -144,10 +144,14 @@ def glued_tokens(text: str, tree: HtmlElement) -> list[str]:
 
 # Where a glued token joins: a lower-case letter, digit, closing punctuation or the end of
 # markdown emphasis ("**Note**Some": the page has "Note" and "Some" in two blocks), then a capital
-# or a currency sign ("homes for sale$524,998"); or an acronym then a capitalised word
-# ("CIODigital") is a seam too.
+# or a currency sign ("homes for sale$524,998"); an acronym then a capitalised word
+# ("CIODigital"); a letter then a digit, or a digit then a lower-case letter.
 _SEAM = re.compile(
     r"(?<=[a-zß-öø-ÿ\d.!?,;:)\]”’»\"'*_])(?=[A-ZÀ-ÖØ-Þ$€£¥])|(?<=[A-ZÀ-ÖØ-Þ])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])"
+    # A label and its number, a number and the next label ("Print length" + "320 pages",
+    # "$168.54" + "previous price"): letters meeting digits. "mp3" and "10am" stay whole, as
+    # every seam does, unless the page has the token nowhere and its two sides apart.
+    r"|(?<=[A-Za-zß-öø-ÿ])(?=\d)|(?<=\d)(?=[a-zß-öø-ÿ])"
 )
 _EDGE = "*_`[]()\"'“”‘’«»"  # markdown and quotes around a word, not part of it
 _EMPHASIS = "*_"  # markdown the extractor wrote: never in the page's text
@@ -166,6 +170,8 @@ def unglue(text: str, page_text: Callable[[], str]) -> str:
     'McDonald and iPhone'
     >>> unglue("**Note**Some names, homes for sale$524,998", lambda: "Note Some names homes for sale $524,998")
     '**Note** Some names, homes for sale $524,998'
+    >>> unglue("Print length320 pages, an mp3 at 10am", lambda: "Print length 320 pages an mp3 at 10am")
+    'Print length 320 pages, an mp3 at 10am'
     """
     seams = list(_SEAM.finditer(text))
     if not seams:
@@ -200,9 +206,10 @@ def _split_token(token: str, page: str) -> str:
     """`token` with a space at each seam where the page has its two sides apart."""
     cuts = [m.start() for m in _SEAM.finditer(token)]
     out, last = [], 0
-    for cut in cuts:
-        left, right = token[last:cut].lstrip(_EDGE).rstrip(_EMPHASIS), token[cut:]
-        right_word = right.split(maxsplit=1)[0].rstrip(_EDGE + ".,;:!?")
+    for cut, following in zip(cuts, [*cuts[1:], len(token)], strict=True):
+        # The right side up to the next seam: "$168.54previous" is "$168.54" then "previous".
+        left = token[last:cut].lstrip(_EDGE).rstrip(_EMPHASIS)
+        right_word = token[cut:following].rstrip(_EDGE + ".,;:!?")
         if left and right_word and f"{left} {right_word}" in page:
             out.append(token[last:cut])
             last = cut
