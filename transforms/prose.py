@@ -20,6 +20,7 @@ from typing import Any
 
 from docclean.transforms.labels import LabelSettings, LabelShape, label_runs
 from docclean.transforms.lines import Line, LineDocument
+from docclean.transforms.link_density import link_text_chars, unparsed_link_density
 from docclean.transforms.ruleset import Rule, RuleSet, default_ruleset
 
 _WORD = re.compile(r"\w+")
@@ -28,9 +29,6 @@ _SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")
 # lines are measured in characters instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _CHARS_PER_WORD = 2  # rough words per unspaced-script character, for comparable weights
-# A markdown link whose text holds one level of brackets, and an inline image (no link text).
-_NESTED_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_INLINE_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,47 +92,6 @@ def prose_settings(ruleset: RuleSet) -> ProseSettings:
     return ProseSettings.of(ruleset.get("low_prose"))
 
 
-def link_text_chars(line: Line) -> tuple[int, int]:
-    """(link text characters, all visible characters) of a line, from its markdown link spans.
-
-    Link syntax is marked span by span: `[` opens, `](url)` closes, and between two adjacent
-    links the run is `](url)[`. Visible characters after a run ending in `[` are link text
-    until the next link run.
-    """
-    raw = line.raw
-    visible = linked = 0
-    in_link = False
-    pos = 0
-    for span in sorted(line.rendered.spans, key=lambda sp: sp.start):
-        if span.start > pos:
-            gap = raw[pos : span.start]
-            shown = len(gap) - gap.count(" ")
-            visible += shown
-            linked += shown if in_link else 0
-        if span.rule_id == "markdown_link":
-            in_link = raw[span.end - 1] == "["
-        pos = max(pos, span.end)
-    gap = raw[pos:]
-    shown = len(gap) - gap.count(" ")
-    visible += shown
-    linked += shown if in_link else 0
-    return linked, visible
-
-
-def _unparsed_link_density(line: Line) -> float:
-    """Share of link text on a line whose links the line renderer left as literal syntax.
-
-    A link whose text holds brackets of its own (a teaser ending in "[…]", a "[Step-by-Step
-    Guide]" in a title) is not parsed as a link, so its text, often a whole teaser card, would
-    otherwise count as link-free prose. Measured on the raw line, URLs left out.
-    """
-    raw = _INLINE_IMAGE.sub("", line.raw)
-    linked = sum(len(m.group(1)) - m.group(1).count(" ") for m in _NESTED_LINK.finditer(raw))
-    outside = _NESTED_LINK.sub("", raw)
-    visible = linked + len(outside) - outside.count(" ")
-    return linked / visible if visible else 0.0
-
-
 def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSignals:
     """A line's prose signals; `stop_words` defaults to the packaged `low_prose` rule's."""
     stop_words = default_ruleset().derived(prose_settings).stop_words if stop_words is None else stop_words
@@ -142,7 +99,7 @@ def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSi
     linked, visible = link_text_chars(line)
     density = linked / visible if visible else 0.0
     if "](" in text:  # link syntax survived rendering: measure those links on the raw line
-        density = max(density, _unparsed_link_density(line))
+        density = max(density, unparsed_link_density(line))
     unspaced_chars = len(_UNSPACED.findall(text))
     sentences = len(_SENTENCE_END.findall(text))
     if unspaced_chars * 2 > len(text):

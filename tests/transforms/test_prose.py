@@ -7,8 +7,9 @@ from dataclasses import replace
 from docclean.transforms.boilerplate import apply_pattern_rules
 from docclean.transforms.clean import clean_document
 from docclean.transforms.lines import LineDocument
+from docclean.transforms.link_density import link_text_chars
 from docclean.transforms.normalize import prepare_text
-from docclean.transforms.prose import ProseSettings, line_signals, link_text_chars, strip_low_prose
+from docclean.transforms.prose import ProseSettings, line_signals, strip_low_prose
 from docclean.transforms.ruleset import default_ruleset
 
 PAGE = """\
