@@ -49,7 +49,9 @@ def lake_info(lake) -> LakeInfo:
     counts = run_query(lake, " UNION ALL ".join(f"SELECT '{n}', count(*) FROM {n}" for n in names))
     info.rows = dict(counts.rows)
     info.files = {table: len(lake.files(table)) for table in TABLES}
-    info.bytes_on_disk = sum(p.stat().st_size for p in lake.root.rglob("*") if p.is_file())
+    # By inode: each file the Delta logs list is also a hard link under `<table>/_delta_files/`.
+    sizes = {(st.st_dev, st.st_ino): st.st_size for st in (p.stat() for p in lake.root.rglob("*") if p.is_file())}
+    info.bytes_on_disk = sum(sizes.values())
     info.runs = info.rows.get("runs", 0)
     if info.runs:
         info.first_run = run_query(lake, "SELECT min(run_id) FROM runs").rows[0][0]

@@ -1,5 +1,5 @@
 """The `clean-documents` Prefect flow: discover -> learn templates -> clean -> dedup -> common
-paragraphs -> commit (with checks) -> summary. One file per stage in `flows/stages/`.
+paragraphs -> commit (with checks) -> Delta logs -> summary. One file per stage in `flows/stages/`.
 
 Tasks exchange paths and counts (`flows.results`), never documents: a batch task reads its
 files from a manifest and writes staged Parquet, so the flow's memory stays flat however large
@@ -36,7 +36,7 @@ from docclean.flows.rules import load_ruleset
 from docclean.flows.runners import batch_runner, default_task_runner
 from docclean.flows.settings import default_inputs, default_lake
 from docclean.flows.stages.clean import clean_batch
-from docclean.flows.stages.commit import load_lake
+from docclean.flows.stages.commit import load_lake, sync_delta_logs
 from docclean.flows.stages.common_paragraphs import remove_common_paragraphs
 from docclean.flows.stages.dedup import find_duplicates
 from docclean.flows.stages.discover import discover_inputs, may_name_sites
@@ -114,8 +114,9 @@ def clean_documents(
         duplicates = find_duplicates(root, run.run_id, cleaned, thresholds)
         final = remove_common_paragraphs(root, run.run_id, cleaned, duplicates, reprocess, rules_dir)
         committed = load_lake(root, run, discovered, profiles, cleaned, final, duplicates)
+        delta_sync_failures = sync_delta_logs(root)  # also after a run that committed nothing: catches up
     seconds = time.monotonic() - clock
-    summary = run_summary(run, root, seconds, committed, discovered, final, duplicates)
+    summary = run_summary(run, root, seconds, committed, discovered, final, duplicates, delta_sync_failures)
     publish_summary(summary)
     return summary
 

@@ -188,6 +188,8 @@ class RunSummary:
     n_variants: int = 0
     n_unchanged_files: int = 0
     n_without_site: int = 0  # articles with no URL and no --site: no site templates learned for them
+    # Tables whose Delta log could not be synced ("table: error"); caught up by the next run.
+    delta_sync_failures: list[str] = field(default_factory=list)
 
     def count(self, key: str) -> int:
         """One of COUNT_KEYS."""

@@ -18,6 +18,7 @@ CRASH_POINTS = (
     "committing",  # some of a run's files moved into the lake, its runs row not yet written
     "superseding",  # a committed run's replaced rows half cleaned up
     "cataloging",  # the new catalog written to its temporary file, not yet renamed
+    "syncing",  # a committed run's Delta logs synced for some tables, not all; links not yet pruned
 )
 
 

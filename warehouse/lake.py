@@ -181,14 +181,15 @@ class Lake:
 
         Each file is rewritten without those rows (or deleted when none remain), one atomic
         rename at a time; a crash halfway leaves extra rows that views hide and the next run
-        removes.
+        removes. The version tables go last: they are what finds the stale rows again after a
+        crash, so a removal or source row never outlives its document's old version there.
         """
         stale = self.superseded()
         if not stale:
             return 0
         stale_ids = pa.array(sorted({doc_id for doc_id, _ in stale}), pa.string())
         removed = 0
-        for table in DATA_TABLES:
+        for table in sorted(DATA_TABLES, key=lambda name: name in VERSION_TABLES):
             for path in self.files(table):
                 ids = pq.read_table(path, columns=["doc_id", "run_id"])
                 maybe = pc.is_in(ids["doc_id"], value_set=stale_ids)

@@ -30,6 +30,7 @@ def run_summary(
     discovered: Discovered,
     final: CommonParagraphs,
     duplicates: Duplicates,
+    delta_sync_failures: list[str] | None = None,
 ) -> RunSummary:
     """What the run did, added up from the stages' results."""
     return RunSummary(
@@ -43,6 +44,7 @@ def run_summary(
         n_variants=duplicates.counts.variant,
         n_unchanged_files=discovered.n_unchanged_files,
         n_without_site=articles_without_site(lake, run.run_id) if committed else 0,
+        delta_sync_failures=list(delta_sync_failures or []),
     )
 
 
@@ -66,6 +68,17 @@ def without_site_note(summary: RunSummary) -> str | None:
     )
 
 
+def delta_sync_note(summary: RunSummary) -> str | None:
+    """Said when a table's Delta log could not be synced: docclean's views are right, Delta readers lag."""
+    if not summary.delta_sync_failures:
+        return None
+    return (
+        f"warning: the Delta log of {len(summary.delta_sync_failures)} table(s) could not be synced, so Delta "
+        "readers (deltalake, polars, delta_scan, Spark) still see the lake before this run; docclean's own "
+        "views are up to date, and the next run syncs again. " + "; ".join(summary.delta_sync_failures)
+    )
+
+
 def _table(header: tuple[str, ...], rows: list[tuple[object, ...]], align: tuple[str, ...]) -> list[str]:
     """A GitHub-flavoured markdown table: as many delimiter cells as header cells, or none renders."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
@@ -78,8 +91,9 @@ def summary_markdown(summary: RunSummary) -> str:
     lines += _table(COUNT_LABELS, [tuple(summary.count(k) for k in COUNT_KEYS)], ("---:",) * len(COUNT_KEYS))
     nothing_new = "" if summary.committed else " (nothing new: no rows written)"
     lines += ["", f"Lake: `{summary.lake}`{nothing_new}"]
-    if note := without_site_note(summary):
-        lines += ["", note]
+    for note in (without_site_note(summary), delta_sync_note(summary)):
+        if note:
+            lines += ["", note]
     if summary.n_unchanged_files:
         lines += ["", f"{summary.n_unchanged_files} input files unchanged since an earlier run: not read."]
     if counts.n_restripped:

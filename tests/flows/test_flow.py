@@ -17,6 +17,7 @@ from docclean.warehouse.lake import Lake
 from typer.testing import CliRunner
 
 from tests.conftest import SEEDS
+from tests.warehouse.conftest import delta_rows, view_rows
 
 pytestmark = pytest.mark.flow
 TABLES = ("articles", "removals", "rejects", "runs")
@@ -71,9 +72,16 @@ def test_every_input_is_accounted_for_and_checks_pass(seeded) -> None:
     assert run[0][:2] == (4, 1) and run[0][2]
 
 
+def _delta_versions(lake: Lake) -> dict[str, int]:
+    from deltalake import DeltaTable
+
+    return {table: DeltaTable(str(lake.table_dir(table))).version() for table in TABLES}
+
+
 def test_rerun_adds_no_rows(seeded) -> None:
     lake, _, inputs = seeded
     before = _counts(lake)
+    versions = _delta_versions(lake)
     again = clean_documents(inputs=[str(inputs)], lake=str(lake.root), batch_size=2)
     assert again.committed is False
     # Only the JSONL file with a bad line is read again (3 documents unread); its 2 are known.
@@ -85,6 +93,7 @@ def test_rerun_adds_no_rows(seeded) -> None:
     assert rescanned.n_unchanged_files == 0
     assert rescanned.counts.n_skipped == rescanned.counts.n_documents == 5
     assert _counts(lake) == before
+    assert _delta_versions(lake) == versions  # and no new Delta version
 
 
 def test_input_files_remember_what_was_read(seeded) -> None:
@@ -120,6 +129,8 @@ def test_a_changed_file_is_read_again_and_replaces_its_old_version(tmp_path: Pat
     assert again.committed and again.n_unchanged_files == 1 and again.counts.n_documents == 1
     texts = [r[0] for r in run_query(lake, "SELECT text FROM articles ORDER BY text").rows]
     assert texts[0].endswith("Ferries resume on Tuesday.") and len(texts) == 2
+    for table in ("articles", "removals", "rejects", "sources"):  # the Delta logs dropped the old version
+        assert delta_rows(lake, table) == view_rows(lake, table), table
     assert run_query(lake, "SELECT n_unchanged_files FROM runs ORDER BY finished_at").rows == [(0,), (1,)]
 
 
@@ -280,6 +291,8 @@ def test_reprocess_reproduces_a_fresh_run_without_the_original_files(seeded, tmp
         assert _counts_of(lake, table) == _counts_of(fresh, table)
     # the old versions are gone from the files too, not just hidden by the views
     assert ds.dataset(str(lake.root / "articles"), format="parquet").count_rows() == _counts(lake)["articles"]
+    for table in ("articles", "removals", "rejects", "sources", "runs"):
+        assert delta_rows(lake, table) == view_rows(lake, table), table
 
 
 def _counts_of(lake: Lake, table: str) -> int:
@@ -298,6 +311,22 @@ def test_pandas_and_polars_read_the_same_rows_as_duckdb(seeded) -> None:
     assert sorted(frame.itertuples(index=False, name=None), key=str) == expected
     polars_rows = pl.read_parquet(str(lake.root / "articles" / "*.parquet"), columns=columns).rows()
     assert sorted(polars_rows, key=str) == expected
+
+
+def test_each_table_folder_reads_as_a_delta_table_with_the_views_rows(seeded) -> None:
+    import polars as pl
+    from deltalake import DeltaTable
+
+    lake, summary, _ = seeded
+    assert summary.delta_sync_failures == []
+    for table in ("articles", "removals", "rejects", "sources", "runs"):
+        assert delta_rows(lake, table) == view_rows(lake, table), table
+    columns = ["doc_id", "title", "word_count", "dup_role"]
+    expected = sorted(run_query(lake, f"SELECT {', '.join(columns)} FROM articles").rows, key=str)
+    frame = DeltaTable(str(lake.table_dir("articles"))).to_pandas(columns=columns)
+    frame = frame.astype(object).where(frame.notna(), None)
+    assert sorted(frame.itertuples(index=False, name=None), key=str) == expected
+    assert sorted(pl.read_delta(str(lake.table_dir("articles")), columns=columns).rows(), key=str) == expected
 
 
 def test_a_paragraph_in_many_unrelated_articles_is_removed_from_all_but_syndicated_copies_do_not_count(

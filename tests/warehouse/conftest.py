@@ -13,7 +13,9 @@ from docclean.flows.stages.commit import commit_run, runs_row, staged_tables
 from docclean.flows.stages.common_paragraphs import remove_common
 from docclean.flows.stages.dedup import mark_duplicates
 from docclean.transforms.ruleset import default_ruleset
+from docclean.warehouse.catalog import run_query
 from docclean.warehouse.lake import Lake
+from docclean.warehouse.schemas import TABLES
 
 ARTICLES = {
     "harbour.txt": "Harbour Reopens After Storm\n\nBy Jane Doe\n\nThe harbour reopened on Monday after the storm "
@@ -53,3 +55,16 @@ def small_lake(tmp_path: Path) -> tuple[Lake, Path]:
     lake = Lake.at(tmp_path / "lake")
     assert load_folder(lake, folder, "run-1")
     return lake, folder
+
+
+def view_rows(lake: Lake, table: str) -> list[tuple]:
+    """A table's rows as docclean's catalog view returns them, sorted."""
+    return sorted(run_query(lake, f"SELECT * FROM {table}").rows, key=repr)
+
+
+def delta_rows(lake: Lake, table: str) -> list[tuple]:
+    """A table's rows as `deltalake` reads its folder's Delta log (no docclean code), sorted."""
+    from deltalake import DeltaTable
+
+    data = DeltaTable(str(lake.table_dir(table))).to_pyarrow_table()
+    return sorted(zip(*(data[c].to_pylist() for c in TABLES[table].names), strict=True), key=repr)

@@ -55,3 +55,12 @@ def test_summary_tables_parse_with_one_delimiter_cell_per_column() -> None:
     assert tables[0][1] == [[str(summary.count(key)) for key in COUNT_KEYS]] == [["9", "1", "6", "2", "5", "1", "0"]]
     assert tables[1][1] == [["`common_paragraph`", "3"], ["`image_credit`", "2"]]
     assert tables[3][1] == [["`warc_request`", "4"]]
+
+
+def test_a_delta_log_left_behind_is_said_in_the_summary() -> None:
+    synced = RunSummary("r1", None, True, "/lake", 1.5, RunCounts())
+    assert "Delta" not in summary_markdown(synced)
+    failure = "articles: OSError: disk full"
+    failed = RunSummary("r1", None, True, "/lake", 1.5, RunCounts(), delta_sync_failures=[failure])
+    text = summary_markdown(failed)
+    assert "the Delta log of 1 table(s) could not be synced" in text and failure in text
