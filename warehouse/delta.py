@@ -22,11 +22,15 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow.parquet as pq
 from docclean.warehouse.crash import crash_point
 from docclean.warehouse.lake import Lake, run_id_of
 from docclean.warehouse.schemas import TABLES
+
+if TYPE_CHECKING:
+    from deltalake.transaction import AddAction, RemoveAction
 
 DELTA_FILES = "_delta_files"  # the hard links the log names, inside each table folder
 # `deltalake` (0.1 s to import) is imported where it is used: the batch worker processes import
@@ -108,7 +112,7 @@ def _link(source: Path, link: Path) -> None:
     os.replace(tmp, link)
 
 
-def _add_action(folder: Path, name: str):
+def _add_action(folder: Path, name: str) -> AddAction:
     from deltalake.transaction import AddAction
 
     path = folder / name
@@ -117,14 +121,14 @@ def _add_action(folder: Path, name: str):
     return AddAction(name, stat.st_size, {}, stat.st_mtime_ns // 1_000_000, True, stats)
 
 
-def _remove_actions(listed: dict[str, int], names: list[str]) -> list:
+def _remove_actions(listed: dict[str, int], names: list[str]) -> list[RemoveAction]:
     from deltalake.transaction import RemoveAction
 
     now = int(time.time() * 1000)
     return [RemoveAction(name, True, now, listed[name]) for name in names]
 
 
-def _commit(folder: Path, table: str, actions: list, *, create: bool) -> None:
+def _commit(folder: Path, table: str, actions: list[AddAction | RemoveAction], *, create: bool) -> None:
     """One Delta version holding `actions` (the first one creates the table with its schema)."""
     from deltalake import DeltaTable, Schema
     from deltalake.transaction import create_table_with_add_actions
