@@ -131,8 +131,11 @@ def run(
     apply_prefect_defaults()
     from docclean.flows.flow import clean_documents
     from docclean.flows.server import shared_api
+    from docclean.warehouse.locations import input_location, uri_scheme
 
-    paths = [str(Path(p).expanduser().resolve()) for p in inputs] if inputs else None
+    # Object-store URIs stay URIs (never resolved into a local folder named `s3:`); paths absolute.
+    located = [input_location(p) for p in inputs] if inputs else []
+    paths = [p if uri_scheme(p) else str(Path(p).resolve()) for p in located] or None
     with shared_api():
         return clean_documents(inputs=paths, lake=str(lake) if lake is not None else None, **options)
 

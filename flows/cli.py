@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from docclean.flows import cli_export, cli_info, cli_lake
-from docclean.flows.cli_common import LakeOption, err, input_locations, lake_at, out
+from docclean.flows.cli_common import LakeOption, checked_scratch, err, input_locations, lake_at, out
 from docclean.flows.cli_summary import print_summary
 from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
 from docclean.flows.server import shared_api
@@ -104,6 +104,13 @@ def run(
         str | None,
         typer.Option(help="Scheduler of an existing Dask cluster (tcp://HOST:PORT); default: a local cluster."),
     ] = None,
+    scratch: Annotated[
+        str | None,
+        typer.Option(
+            help="Object-store prefix (s3://BUCKET/PREFIX) where batch tasks read and stage their files, for Dask "
+            "workers on hosts that do not share the lake's disk; inputs must then be object-store URIs too."
+        ),
+    ] = None,
     rescan: Annotated[
         bool,
         typer.Option(
@@ -131,6 +138,7 @@ def run(
         err.print("[red]error:[/] name the files and folders to clean (or set `inputs` in docclean.toml)")
         raise typer.Exit(2)
     inputs = input_locations(inputs)
+    scratch = checked_scratch(scratch, inputs)
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs)} -> {target.root}")
     _run_flow(
         target,
@@ -146,6 +154,7 @@ def run(
         max_html_depth=max_html_depth,
         max_document_seconds=max_document_seconds,
         rescan=rescan,
+        scratch=scratch,
         duplicate_threshold=duplicate_threshold,
         variant_threshold=variant_threshold,
     )

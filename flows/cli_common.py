@@ -48,6 +48,15 @@ def input_locations(inputs: list[str]) -> list[str]:
         return [input_location(location) for location in inputs]
 
 
+def checked_scratch(scratch: str | None, inputs: list[str]) -> str | None:
+    """`run --scratch`, checked before anything runs (`flows.scratch.scratch_location`): exit 2 if unusable."""
+    from docclean.flows.scratch import scratch_location
+    from docclean.warehouse.locations import RemoteLocationError
+
+    with reported(RemoteLocationError, code=2):
+        return scratch_location(scratch, inputs, reprocess=False)
+
+
 @contextlib.contextmanager
 def reported(*errors: type[Exception], code: int = 1) -> Iterator[None]:
     """Turn the given errors into one red line and exit `code`: users get the message, not a trace."""

@@ -26,6 +26,7 @@ KEYS: dict[str, dict[str, str]] = {
         "workers": "workers",
         "runner": "runner",
         "dask_address": "dask_address",
+        "scratch": "scratch",
     },
     "limits": {
         "max_document_mb": "max_document_mb",

@@ -25,7 +25,6 @@ from docclean.flows.readers import (
 from docclean.flows.results import (
     BatchOptions,
     BatchResult,
-    Discovered,
     LearnedInputs,
     RunInfo,
     RunSummary,
@@ -34,6 +33,7 @@ from docclean.flows.results import (
 )
 from docclean.flows.rules import load_ruleset
 from docclean.flows.runners import batch_runner, default_task_runner
+from docclean.flows.scratch import BatchPlan, RunScratch, scratch_location
 from docclean.flows.settings import default_inputs, default_lake
 from docclean.flows.stages.clean import clean_batch
 from docclean.flows.stages.commit import load_lake, sync_delta_logs
@@ -76,6 +76,7 @@ def clean_documents(
     variant_threshold: float = VARIANT_THRESHOLD,
     rescan: bool = False,
     workers: int | None = None,
+    scratch: str | None = None,
 ) -> RunSummary:
     """Clean the documents in `inputs` (files and folders) into the Parquet lake at `lake`.
 
@@ -83,10 +84,13 @@ def clean_documents(
     cleaned again with the current rules, and its new version replaces the old one. Input files
     a committed run already read at the same size and mtime are skipped unopened, unless `rescan`.
     `workers` caps the batch worker processes below the task runner's size (`docclean serve --workers`).
+    `scratch`, an object-store prefix, is where batch tasks read and stage their files when their
+    workers do not share the lake's disk (`flows.scratch`); inputs must then be object-store URIs.
     """
     clock = time.monotonic()
     target = Lake.at(lake or default_lake())
     inputs = _input_locations(inputs, reprocess)
+    scratch = scratch_location(scratch, inputs, reprocess)
     rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth, max_document_seconds)
@@ -106,11 +110,13 @@ def clean_documents(
         staging = target.begin_run(run.run_id)
         discovered = discover_inputs(root, run.run_id, inputs, batch_size, reprocess, rescan, max_decompressed_bytes)
         options = BatchOptions(run.run_id, str(staging), site, site_from_folder, limits, None, rules_dir)
+        shared = RunScratch(scratch, run.run_id, str(staging))
         # Batch workers end with this block, before duplicates are marked in this process.
-        with batch_runner(min(len(discovered.manifests), workers or len(discovered.manifests))) as pool:
-            profiles, learned = learn_templates(pool, root, discovered, options, reprocess, show_progress)
+        with batch_runner(min(len(discovered.manifests), workers or len(discovered.manifests))) as pool, shared:
+            batches = BatchPlan.of(discovered, reprocess, shared)
+            profiles, learned = learn_templates(pool, root, batches, options, reprocess, show_progress)
             options = replace(options, profiles_path=profiles.json_path if profiles else None)
-            cleaned = clean_batches(pool, discovered, options, learned, show_progress)
+            cleaned = clean_batches(pool, batches, options, learned, show_progress)
         duplicates = find_duplicates(root, run.run_id, cleaned, thresholds)
         final = remove_common_paragraphs(root, run.run_id, cleaned, duplicates, reprocess, rules_dir)
         committed = load_lake(root, run, discovered, profiles, cleaned, final, duplicates)
@@ -135,20 +141,18 @@ def new_run_id() -> str:
 
 
 def learn_templates(
-    pool: TaskRunner, lake_root: str, discovered: Discovered, options: BatchOptions, reprocess: bool, progress: bool
+    pool: TaskRunner, lake_root: str, batches: BatchPlan, options: BatchOptions, reprocess: bool, progress: bool
 ) -> tuple[SiteProfiles | None, dict[int, LearnedInputs]]:
     """The site-template pass over every batch, when the run may have sites: merged profiles,
     and per batch the HTML extractions and repeated ids the cleaning pass reads back."""
-    if not (options.site or options.site_from_folder or reprocess or may_name_sites(discovered.manifests)):
+    if not (options.site or options.site_from_folder or reprocess or may_name_sites(batches.discovered.manifests)):
         return None, {}
     started = time.monotonic()
-    futures = [
-        pool.submit(learn_site_templates, _batch_parameters(i, m, discovered, options))
-        for i, m in enumerate(discovered.manifests)
-    ]
+    sent = batches.scratch.options(options)
+    futures = [pool.submit(learn_site_templates, {**task, "options": sent}) for task in batches.tasks]
     learned = []
     for done, future in enumerate(as_completed(futures), 1):
-        learned.append(future.result())
+        learned.append(batches.scratch.learned_back(future.result()))
         if progress:
             _progress("site templates: batch", done, len(futures), started)
     partials = [b.profile_path for b in learned if b.profile_path]
@@ -159,27 +163,24 @@ def learn_templates(
 
 def clean_batches(
     pool: TaskRunner,
-    discovered: Discovered,
+    batches: BatchPlan,
     options: BatchOptions,
     learned: dict[int, LearnedInputs],
     progress: bool,
 ) -> list[BatchResult]:
     """Clean every batch into staged Parquet; results in batch order, however they finished."""
     started = time.monotonic()
+    sent, scratch = batches.scratch.options(options), batches.scratch
     futures = [
-        pool.submit(clean_batch, {**_batch_parameters(i, m, discovered, options), "learned": learned.get(i)})
-        for i, m in enumerate(discovered.manifests)
+        pool.submit(clean_batch, {**task, "options": sent, "learned": scratch.learned_out(learned.get(task["batch"]))})
+        for task in batches.tasks
     ]
-    batches: list[BatchResult] = []
+    results: list[BatchResult] = []
     for future in as_completed(futures):
-        batches.append(future.result())
+        results.append(scratch.cleaned_back(future.result()))
         if progress:
-            _progress("batch", len(batches), len(futures), started, sum(b.n_documents for b in batches))
-    return sorted(batches, key=lambda b: b.batch)
-
-
-def _batch_parameters(batch: int, manifest: str, discovered: Discovered, options: BatchOptions) -> dict:
-    return {"batch": batch, "manifest": manifest, "known_ids_path": discovered.known_ids_path, "options": options}
+            _progress("batch", len(results), len(futures), started, sum(b.n_documents for b in results))
+    return sorted(results, key=lambda b: b.batch)
 
 
 def _progress(phase: str, done: int, total: int, started: float, docs: int | None = None) -> None:

@@ -22,6 +22,7 @@ from docclean.flows.known_ids import KnownIds
 from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, BatchResult, LearnedInputs, now_utc
 from docclean.flows.rules import load_ruleset
+from docclean.flows.scratch import task_files
 from docclean.flows.settings import quiet_library_logs
 from docclean.transforms.document import CleanedSource, clean_source, site_without_url
 from docclean.transforms.html import HtmlExtraction
@@ -50,14 +51,18 @@ def clean_batch(
     """
     quiet_library_logs()
     learned = learned or LearnedInputs()
-    return process_batch(
-        batch,
-        batch_sources(manifest, options.limits),
-        KnownIds(known_ids_path),
-        options,
-        extractions=load_extractions(learned.extractions_path),
-        repeated=KnownIds(learned.repeats_path) if learned.repeats_path else frozenset(),
-    )
+    with task_files(options) as (files, options):
+        repeats_path = files.pull(learned.repeats_path)
+        result = process_batch(
+            batch,
+            batch_sources(files.pull(manifest), options.limits),
+            KnownIds(files.pull(known_ids_path)),
+            options,
+            extractions=load_extractions(files.pull(learned.extractions_path)),
+            repeated=KnownIds(repeats_path) if repeats_path else frozenset(),
+        )
+        result.files = {table: files.push(path) for table, path in result.files.items()}
+    return result
 
 
 def load_extractions(path: str | None) -> dict[str, HtmlExtraction]:

@@ -19,6 +19,7 @@ from docclean.flows.budget import DocumentTimeout, time_budget
 from docclean.flows.known_ids import KnownIds, write_known_ids
 from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, LearnedBatch
+from docclean.flows.scratch import task_files
 from docclean.flows.settings import quiet_library_logs
 from docclean.transforms.document import TemplateText, site_without_url, template_text
 from docclean.transforms.html import HtmlExtraction
@@ -45,8 +46,13 @@ class Learned:
 def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: BatchOptions) -> LearnedBatch:
     """Count, per site, the lines of this batch's new pages; stage the partial profile and extractions."""
     quiet_library_logs()
-    learned = learn_profiles(batch_sources(manifest, options.limits), KnownIds(known_ids_path), options)
-    return stage_learned(batch, learned, Path(options.staging_dir))
+    with task_files(options) as (files, options):
+        sources = batch_sources(files.pull(manifest), options.limits)
+        learned = learn_profiles(sources, KnownIds(files.pull(known_ids_path)), options)
+        staged = stage_learned(batch, learned, Path(options.staging_dir))
+        return LearnedBatch(
+            batch, files.push(staged.profile_path), files.push(staged.extractions_path), files.push(staged.named_path)
+        )
 
 
 def learn_profiles(sources: Iterable[SourceDocument], known_doc_ids: Container[str], options: BatchOptions) -> Learned:
