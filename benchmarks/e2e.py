@@ -15,6 +15,7 @@ text) and (document, title/authors/date/site) in document order) show whether ev
 the same lake; documents that differ from the first format's are counted. One table for all.
 
     python benchmarks/e2e.py --n 20000 --format txt jsonl warc
+    python benchmarks/e2e.py --n 100000 --format jsonl --s3 --scratch   # local vs S3 inputs vs S3 + scratch
     python benchmarks/e2e.py --n 2000 --format jsonl --profile   # also cProfile one batch via process_batch
     python benchmarks/e2e.py --n 1000000 --format txt jsonl warc --corpus /tmp/e2e-corpus --generate-only
 
@@ -216,16 +217,23 @@ def profile_batch(folder: Path, batch_size: int, top: int = 25) -> str:
 
 
 def run_format(
-    n: int, corpus: Corpus, truth: Path, args: argparse.Namespace, root: Path, source: str | None = None
+    n: int,
+    corpus: Corpus,
+    truth: Path,
+    args: argparse.Namespace,
+    root: Path,
+    source: str | None = None,
+    scratch: str | None = None,
 ) -> dict:
-    """Two `docclean run`s of one format's corpus (or its copy at `source`, an s3:// URI) into a
-    fresh lake; its measures and quality."""
+    """Two `docclean run`s of one format's corpus (or its copy at `source`, an s3:// URI; batch
+    tasks' files through `scratch` if given) into a fresh lake; its measures and quality."""
     fmt = corpus.format
-    label = f"{fmt}@s3" if source else fmt
+    label = f"{fmt}@s3" + ("+scratch" if scratch else "") if source else fmt
     lake = root / f"lake-{n}-{label}"
     shutil.rmtree(lake, ignore_errors=True)
     cli = [source or str(corpus.folder), "--lake", str(lake), "--batch-size", str(args.batch_size), *RUN_FLAGS[fmt]]
     cli += ["--workers", str(args.workers)] if args.workers else []
+    cli += ["--scratch", scratch] if scratch else []
     first, rerun = run_cli(["run", *cli]), run_cli(["run", *cli])  # the second on unchanged inputs
     scores, lost, rejects, content = quality(lake, truth, fmt)
     if args.verbose:
@@ -373,6 +381,9 @@ def bench(n: int, args: argparse.Namespace, sentences: list[str], titles: list[s
             for fmt in args.format:
                 uri = upload(gen.corpora[fmt].folder, f"{bucket}/{n}-{fmt}")
                 rows.append(run_format(n, gen.corpora[fmt], gen.truth, args, root, source=uri))
+                if args.scratch:
+                    scratch = f"{bucket}/scratch"
+                    rows.append(run_format(n, gen.corpora[fmt], gen.truth, args, root, source=uri, scratch=scratch))
     if not args.keep and not args.corpus:
         for corpus in gen.corpora.values():
             shutil.rmtree(corpus.folder)
@@ -399,6 +410,11 @@ def main() -> None:
         "--s3",
         action="store_true",
         help="also run each format from a local S3 server (moto, started here): inputs on object storage vs local",
+    )
+    parser.add_argument(
+        "--scratch",
+        action="store_true",
+        help="with --s3, also run with --scratch on the same server: batch tasks share no disk with the flow",
     )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
