@@ -20,6 +20,8 @@ CRASH_POINTS = (
     "cataloging",  # the new catalog written to its temporary file, not yet renamed
     "syncing",  # a committed run's Delta logs synced for some tables, not all; links not yet pruned
 )
+# Points only `docclean reprocess` reaches.
+REPROCESS_CRASH_POINTS = ("recounting",)  # a reprocess committed, the counts it replaces half removed
 
 
 def crash_point(name: str) -> None:

@@ -17,6 +17,7 @@ import contextlib
 import contextvars
 import errno
 import fcntl
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -112,10 +113,13 @@ class Lake:
 
     def begin_run(self, run_id: str) -> Path:
         """Ready the lake for a run (under the writer lock): tables made, crashed runs' leftovers
-        removed, superseded rows a crashed cleanup left dropped. Returns the run's staging folder."""
+        removed, superseded rows and the counts a reprocess replaced that a crashed cleanup left
+        dropped. Returns the run's staging folder."""
         self.create()
         self.recover()
         self.drop_superseded()
+        if (recount := self.last_recount()) is not None:  # finish what a crashed reprocess left
+            self.drop_summed_before(recount)
         staging = self.staging_dir(run_id)
         staging.mkdir(parents=True)
         return staging
@@ -253,11 +257,24 @@ class Lake:
                     path.unlink()
 
     def drop_summed_before(self, run_id: str) -> None:
-        """Remove SUMMED tables' rows of runs before `run_id`, which counted everything again."""
+        """Remove SUMMED tables' rows of runs committed before `run_id`, which counted everything again."""
+        order = self.run_order()
         for table in tables_written(WriteMode.SUMMED):
             for path in self.files(table):
-                if run_id_of(path) != run_id:
+                if order.get(run_id_of(path), -1) < order[run_id]:
                     path.unlink()
+                    crash_point("recounting")
+
+    def last_recount(self) -> str | None:
+        """The last committed run that counted everything again (a reprocess), or None."""
+        runs = self.read_table("runs", ["run_id", "config_json"])
+        recounts = [
+            run_id
+            for run_id, config in zip(runs["run_id"].to_pylist(), runs["config_json"].to_pylist(), strict=True)
+            if json.loads(config).get("reprocess")
+        ]
+        order = self.run_order()
+        return max(recounts, key=order.__getitem__) if recounts else None
 
     def recover(self) -> list[Path]:
         """Delete what crashed runs left: uncommitted table files and old staging folders."""

@@ -5,8 +5,10 @@ next run catches it up with docclean's views."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -184,3 +186,49 @@ def test_a_second_run_on_a_busy_lake_stops_cleanly_and_readers_keep_working(tmp_
     assert "another docclean run is writing" in busy.stderr and "wait for it to finish" in busy.stderr
     assert reader.returncode == 0 and reader.stdout.splitlines()[1] == str(len(before["articles"]))
     assert _content(lake) == before
+
+
+STORIES = [
+    ("harbour authority", "the pilots' union argued about pay", "ferries were cancelled along the coast"),
+    ("school board", "parents queued outside the hall", "the new timetable starts after the holidays"),
+    ("river trust", "anglers reported fewer salmon this spring", "volunteers cleared the weirs of debris"),
+    ("market traders", "stall rents doubled in a single year", "the mayor promised a review before winter"),
+]
+
+
+def _story(i: int) -> str:
+    who, what, then = STORIES[i]
+    return (
+        f"The {who} met on Monday after weeks of complaints, and members said {what} for most of the evening.\n\n"
+        f"Officials confirmed later that {then}, although nobody at the meeting would say what happens next."
+    )
+
+
+def _counts(lake: Lake) -> list[tuple]:
+    return run_query(lake, "SELECT site, key, sum(n_documents) FROM paragraph_counts GROUP BY ALL ORDER BY ALL").rows
+
+
+def test_a_reprocess_killed_while_replacing_the_counts_leaves_them_counted_once(tmp_path: Path) -> None:
+    from prefect.server.api.server import SubprocessASGIServer
+
+    folder, lake_root, clean_root = tmp_path / "in", tmp_path / "lake", tmp_path / "uncrashed"
+    folder.mkdir()
+    for version in (0, 1):  # two runs, two counts files: what a reprocess counts again
+        records = [{"url": f"https://harbour.example/{version}/{i}", "text": _story(2 * version + i)} for i in (0, 1)]
+        (folder / f"day{version}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+        clean_documents(inputs=[str(folder)], lake=str(lake_root), batch_size=2)
+    lake = Lake.at(lake_root)
+    assert len(lake.files("paragraph_counts")) == 2
+    shutil.copytree(lake_root, clean_root)
+    clean_documents(lake=str(clean_root), reprocess=True)
+    expected = _counts(Lake.at(clean_root))
+    assert expected and len(Lake.at(clean_root).files("paragraph_counts")) == 1
+
+    env = {**os.environ, "PREFECT_API_URL": SubprocessASGIServer().api_url}
+    command = [sys.executable, "-m", "tests.flows.crashing_run", "recounting", "reprocess", "--lake", str(lake_root)]
+    proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert len(lake.files("paragraph_counts")) == 2  # one old file left beside the recount: doubled till...
+
+    _run(folder, lake_root)  # ...the next run, which loads nothing new, finishes the cleanup
+    assert _counts(lake) == expected
