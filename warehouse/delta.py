@@ -17,8 +17,10 @@ skipped by the table's Parquet globs and by pyarrow, pandas and Spark, so no rea
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from deltalake.transaction import AddAction, RemoveAction
 
 DELTA_FILES = "_delta_files"  # the hard links the log names, inside each table folder
+# os.link's errors on a file system that has no hard links (or refuses them to this user).
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV, errno.ENOSYS})
 # `deltalake` (0.1 s to import) is imported where it is used: the batch worker processes import
 # this module through the flow's stages and never sync.
 
@@ -102,14 +106,32 @@ def _listed(folder: Path) -> dict[str, int] | None:
 
 def _link(source: Path, link: Path) -> None:
     """Hard-link `source` at `link`, replacing a leftover of that name that is another file (a
-    copied lake's link can carry an inode number that a copied table file now has)."""
-    if link.exists() and os.path.samefile(source, link):
+    copied lake's link can carry an inode number that a copied table file now has).
+
+    Where the file system has no hard links (some network and FUSE mounts), `link` is a copy:
+    the same guarantee for twice the bytes of the current files.
+    """
+    if link.exists() and _same_file(source, link):
         return
     link.parent.mkdir(exist_ok=True)
     tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    os.link(source, tmp)
+    try:
+        os.link(source, tmp)
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        shutil.copy2(source, tmp)  # keeps the mtime `_same_file` compares
     os.replace(tmp, link)
+
+
+def _same_file(source: Path, link: Path) -> bool:
+    """Whether `link` holds `source`: its hard link, or a copy made by `_link` (table files are never
+    rewritten in place, so size and mtime tell a copy of this file from a leftover)."""
+    if os.path.samefile(source, link):
+        return True
+    a, b = source.stat(), link.stat()
+    return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
 def _add_action(folder: Path, name: str) -> AddAction:

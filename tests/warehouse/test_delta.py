@@ -4,6 +4,7 @@ superseded versions, a crashed run and recovery; Delta readers get the views' ro
 from __future__ import annotations
 
 import contextlib
+import errno
 from pathlib import Path
 
 import duckdb
@@ -151,3 +152,22 @@ def test_a_failed_sync_is_reported_and_leaves_the_log_readable(small_lake, monke
     monkeypatch.undo()
     assert delta_sync_failures(lake) == []
     _assert_delta_equals_views(lake)
+
+
+def test_without_hard_links_the_log_names_copies_and_reads_the_same(small_lake, monkeypatch) -> None:
+    import docclean.warehouse.delta as delta
+
+    def no_links(*_args, **_kwargs) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")  # as on some network and FUSE mounts
+
+    monkeypatch.setattr(delta.os, "link", no_links)
+    lake, folder = small_lake
+    sync_lake(lake)
+    _change_one_source(folder)
+    assert load_folder(lake, folder, "run-2")
+    assert {s.table: s.version for s in sync_lake(lake)}["articles"] == 1
+    for table in COMPARED:
+        assert delta_rows(lake, table) == view_rows(lake, table), table
+    listed = [Path(p) for p in deltalake.DeltaTable(str(lake.table_dir("articles"))).file_uris()]
+    assert listed and all(p.stat().st_nlink == 1 for p in listed)  # copies, not links
+    assert all(s.version is None for s in sync_lake(lake))  # the copies are known again: nothing to do
