@@ -104,10 +104,13 @@ def is_menu_block(line: LabelShape, settings: LabelSettings) -> bool:
     >>> menu = "News World UK England Wales Business Politics Health"
     >>> is_menu_block(LabelShape(menu, 8, 0, 0.0, False, True), LabelSettings())
     True
+    >>> is_menu_block(LabelShape("0:0:0:0:0:0:0", 7, 0, 0.0, False, True), LabelSettings())
+    False
     """
     if line.unspaced or line.words < settings.run_lines or line.sentences:
         return False
     if line.stopword_ratio >= settings.min_stopword_ratio:
         return False
     words = [w for w in _WORD.findall(line.text) if not w.isdigit()]
-    return sum(1 for w in words if w[0].isupper()) >= settings.menu_caps_share * len(words)
+    # Numbers alone ("0:0:0:0:0:0:0", a row of scores) are not labels: there must be some words.
+    return bool(words) and sum(1 for w in words if w[0].isupper()) >= settings.menu_caps_share * len(words)

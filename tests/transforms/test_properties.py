@@ -123,6 +123,8 @@ FOUND = [
     "# A Heading\n# A Heading\n**Bold claim** with *emphasis* and a [link](https://example.org/x_(y))\n"
     "The deal is worth \\$60 billion.\nA A A A A A A A A A A A AA\nAAA A A A A A A A A A A A AAAAAAA\n"
     "A A A A A A AA AAAAAAAAAAAA AAAAAAAAAAAA\nSubscribe to the Daily Planet\n",
+    # a line of numbers alone read as a menu block once the link above it was gone
+    "[Subscribe](#)\n0:0:0:0:0:0:0\nThe council met on Monday and approved the new budget after a long debate.\n",
 ]
 
 
