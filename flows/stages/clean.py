@@ -24,6 +24,7 @@ from docclean.flows.results import BatchOptions, BatchResult, LearnedInputs, now
 from docclean.flows.rules import load_ruleset
 from docclean.flows.scratch import task_files
 from docclean.flows.settings import quiet_library_logs
+from docclean.flows.stages.retry import IO_RETRIES, retry_on_io_error
 from docclean.transforms.document import CleanedSource, clean_source, site_without_url
 from docclean.transforms.html import HtmlExtraction
 from docclean.transforms.minhash import signatures as minhash_signatures
@@ -40,7 +41,8 @@ from prefect.cache_policies import NO_CACHE
 Row = dict[str, Any]
 
 
-@task(cache_policy=NO_CACHE)
+# Retried on I/O errors: with --scratch a batch task reads and writes the object store.
+@task(cache_policy=NO_CACHE, **IO_RETRIES, retry_condition_fn=retry_on_io_error)
 def clean_batch(
     batch: int, manifest: str, known_ids_path: str, options: BatchOptions, learned: LearnedInputs | None = None
 ) -> BatchResult:

@@ -29,6 +29,7 @@ from docclean.flows.results import (
     now_utc,
 )
 from docclean.flows.rules import load_ruleset
+from docclean.flows.stages.retry import IO_RETRIES, retry_on_io_error
 from docclean.warehouse.catalog import build_catalog, check_candidate
 from docclean.warehouse.delta import sync_table
 from docclean.warehouse.lake import Lake, rows_to_table, write_parquet_atomic
@@ -154,18 +155,7 @@ def commit_run(lake: Lake, run: RunInfo, staged: dict[str, list[Path]], row: pa.
     return True
 
 
-def _retry_on_io_error(_task: Any, _task_run: Any, state: Any) -> bool:
-    """Only I/O errors are worth another try; a failed data check or a bug fails the same way again."""
-    try:
-        state.result()
-    except OSError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=_retry_on_io_error)
+@task(cache_policy=NO_CACHE, **IO_RETRIES, retry_condition_fn=retry_on_io_error)
 def load_lake(
     lake_root: str,
     run: RunInfo,

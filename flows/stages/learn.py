@@ -21,6 +21,7 @@ from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, LearnedBatch
 from docclean.flows.scratch import task_files
 from docclean.flows.settings import quiet_library_logs
+from docclean.flows.stages.retry import IO_RETRIES, retry_on_io_error
 from docclean.transforms.document import TemplateText, site_without_url, template_text
 from docclean.transforms.html import HtmlExtraction
 from docclean.transforms.lines import LineDocument
@@ -42,7 +43,8 @@ class Learned:
     named_sources: list[str] = field(default_factory=list)
 
 
-@task(cache_policy=NO_CACHE)
+# Retried on I/O errors: with --scratch a batch task reads and writes the object store.
+@task(cache_policy=NO_CACHE, **IO_RETRIES, retry_condition_fn=retry_on_io_error)
 def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: BatchOptions) -> LearnedBatch:
     """Count, per site, the lines of this batch's new pages; stage the partial profile and extractions."""
     quiet_library_logs()

@@ -182,3 +182,21 @@ def test_cli_refuses_scratch_with_local_inputs_before_running(tmp_path: Path) ->
     assert result.exit_code == 2
     assert "inputs must be object-store URIs" in " ".join(result.output.split())
     assert not (tmp_path / "lake").exists()
+
+
+def test_a_batch_task_whose_upload_fails_once_is_retried(store: str, tmp_path: Path, monkeypatch) -> None:
+    import docclean.flows.scratch as scratch
+    from docclean.flows.cli import local_task_runner
+
+    real, failed = scratch.upload, []
+
+    def flaky(path: Path, uri: str) -> None:
+        if "/articles/" in uri and not failed:  # a batch's staged articles: the connection drops once
+            failed.append(uri)
+            raise OSError("connection reset by peer")
+        real(path, uri)
+
+    monkeypatch.setattr(scratch, "upload", flaky)
+    run = clean_documents.with_options(task_runner=local_task_runner(1))
+    summary = run(inputs=[f"{store}/news.jsonl"], lake=str(tmp_path / "lake"), scratch="s3://scratch/flaky")
+    assert failed and summary.committed and summary.counts.n_articles == 6
