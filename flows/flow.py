@@ -33,7 +33,7 @@ from docclean.flows.results import (
 )
 from docclean.flows.rules import load_ruleset
 from docclean.flows.runners import batch_runner, default_task_runner
-from docclean.flows.scratch import BatchPlan, RunScratch, scratch_location
+from docclean.flows.scratch import BatchPlan, RunScratch, remove_scratch_leftovers, scratch_location
 from docclean.flows.settings import default_inputs, default_lake
 from docclean.flows.stages.clean import clean_batch
 from docclean.flows.stages.commit import load_lake, sync_delta_logs
@@ -47,7 +47,7 @@ from docclean.flows.stages.summary import publish_summary, run_summary
 from docclean.transforms.minhash import MinHashConfig
 from docclean.warehouse.lake import Lake
 from docclean.warehouse.locations import input_location
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner
@@ -107,6 +107,8 @@ def clean_documents(
     run = RunInfo(new_run_id(), flow_run.get_id(), now_utc(), config)
     root = str(target.root)
     with target.writer_lock():
+        for leftover in remove_scratch_leftovers(target.root / "_staging"):
+            get_run_logger().warning("could not delete a killed run's scratch files: %s", leftover)
         staging = target.begin_run(run.run_id)
         discovered = discover_inputs(root, run.run_id, inputs, batch_size, reprocess, rescan, max_decompressed_bytes)
         options = BatchOptions(run.run_id, str(staging), site, site_from_folder, limits, None, rules_dir)

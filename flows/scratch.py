@@ -27,6 +27,8 @@ from docclean.warehouse.locations import RemoteLocationError
 _COPY_CHUNK = 8 << 20
 # Files the flow uploads from outside the staging folder go under this prefix of the run's scratch.
 _FROM_FLOW = "from-flow"
+# In the run's staging folder: the URI of its scratch prefix.
+SCRATCH_NOTE = "scratch-uri"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,19 @@ def task_files(options: BatchOptions) -> Iterator[tuple[TaskFiles, BatchOptions]
         yield files, local
 
 
+def remove_scratch_leftovers(staging_root: Path) -> list[str]:
+    """Delete the scratch prefixes of killed runs, named in their staging folders (call before
+    `Lake.recover` deletes those, under the writer lock). Returns what could not be deleted."""
+    failed = []
+    for note in sorted(staging_root.glob(f"*/{SCRATCH_NOTE}")):
+        remote = note.read_text(encoding="utf-8").strip()
+        try:
+            Mirror(str(note.parent), remote).remove()
+        except (OSError, ValueError) as exc:  # an unreachable store must not stop this run
+            failed.append(f"{remote}: {exc}")
+    return failed
+
+
 def scratch_location(scratch: str | None, inputs: list[str], reprocess: bool) -> str | None:
     """The run's scratch URI, checked: an object store, and inputs workers elsewhere can read too."""
     if not scratch:
@@ -165,6 +180,8 @@ class RunScratch(contextlib.AbstractContextManager):
     def __init__(self, scratch: str | None, run_id: str, staging_dir: str) -> None:
         self.mirror = Mirror(staging_dir, f"{scratch}/{run_id}") if scratch else None
         self._rules: dict[str, str] = {}
+        if self.mirror is not None:  # so that the next run can delete it if this one is killed
+            Path(staging_dir, SCRATCH_NOTE).write_text(self.mirror.remote, encoding="utf-8")
 
     def __exit__(self, *exc: object) -> None:
         if self.mirror is not None:

@@ -200,3 +200,19 @@ def test_a_batch_task_whose_upload_fails_once_is_retried(store: str, tmp_path: P
     run = clean_documents.with_options(task_runner=local_task_runner(1))
     summary = run(inputs=[f"{store}/news.jsonl"], lake=str(tmp_path / "lake"), scratch="s3://scratch/flaky")
     assert failed and summary.committed and summary.counts.n_articles == 6
+
+
+def test_the_next_run_deletes_what_a_killed_run_left_on_the_scratch(store: str, tmp_path: Path) -> None:
+    from docclean.flows.cli import local_task_runner
+    from docclean.flows.scratch import SCRATCH_NOTE
+    from docclean.flows.scratch import upload as put
+
+    lake = tmp_path / "lake"
+    killed = lake / "_staging" / "20260101T000000-abcdef"  # a run killed mid-way: its staging folder...
+    killed.mkdir(parents=True)
+    (killed / SCRATCH_NOTE).write_text("s3://scratch/left/20260101T000000-abcdef")
+    (killed / "b.json").write_text("[]")
+    put(killed / "b.json", "s3://scratch/left/20260101T000000-abcdef/manifests/b.json")  # ...and its scratch
+    run = clean_documents.with_options(task_runner=local_task_runner(1))
+    assert run(inputs=[f"{store}/news.jsonl"], lake=str(lake)).committed  # this run needs no scratch itself
+    assert not list_objects("s3://scratch/left") and not killed.exists()
