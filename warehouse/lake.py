@@ -267,14 +267,9 @@ class Lake:
 
     def last_recount(self) -> str | None:
         """The last committed run that counted everything again (a reprocess), or None."""
-        runs = self.read_table("runs", ["run_id", "config_json"])
-        recounts = [
-            run_id
-            for run_id, config in zip(runs["run_id"].to_pylist(), runs["config_json"].to_pylist(), strict=True)
-            if json.loads(config).get("reprocess")
-        ]
-        order = self.run_order()
-        return max(recounts, key=order.__getitem__) if recounts else None
+        runs = self.read_table("runs", ["run_id", "config_json"]).to_pylist()
+        recounts = [run["run_id"] for run in runs if json.loads(run["config_json"]).get("reprocess")]
+        return max(recounts, key=self.run_order().__getitem__) if recounts else None
 
     def recover(self) -> list[Path]:
         """Delete what crashed runs left: uncommitted table files and old staging folders."""
