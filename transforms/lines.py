@@ -87,7 +87,8 @@ class LineDocument:
         """Paragraphs that still have text, each reduced to its kept lines."""
         out = []
         for para in self.paragraphs():
-            kept = [line for line in para if line.kept]
+            # `line.kept`, inlined: this runs on every line several times per document
+            kept = [line for line in para if line.removed_by is None and line.rendered.text]
             if kept:
                 out.append(kept)
         return out
