@@ -7,8 +7,10 @@ pattern applies to lines and paragraphs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from docclean.transforms.dates import parse_date
 from docclean.transforms.lines import Line, LineDocument
@@ -56,37 +58,50 @@ def _combine(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
         return None
 
 
-def _may_match(prefilter: re.Pattern[str] | None, text: str) -> bool:
-    return prefilter is None or prefilter.fullmatch(text) is not None
+def _may_match(prefilter: re.Pattern[str] | None) -> Callable[[str], bool]:
+    """Whether a line's text may match: `prefilter` in full, or always without one."""
+    if prefilter is None:
+        return lambda text: True
+    return lambda text: prefilter.fullmatch(text) is not None
+
+
+# What the pattern rules answer for a line's text, remembered for the rule set (`PatternRules`):
+# a site's bylines, credits and menus recur on its pages, and a combined prefilter costs ~10 µs
+# a line. The answers depend on the text alone (word counts are counted from it); bounded.
+_remembered = lru_cache(maxsize=1 << 15)
 
 
 @dataclass(frozen=True, slots=True)
 class PatternRules:
-    """A rule set's pattern rules by kind, with the prefilters of the line and byline rules."""
+    """A rule set's pattern rules by kind, with the prefilters of the line and byline rules and
+    the first caption-credit rule matching a line, each remembered per line text."""
 
     blocks: tuple[Rule, ...]
     credits: tuple[Rule, ...]
     bylines: tuple[Rule, ...]
-    byline_filter: re.Pattern[str] | None
+    byline_filter: Callable[[str], bool]
     lines: tuple[Rule, ...]
-    line_filter: re.Pattern[str] | None
+    line_filter: Callable[[str], bool]
+    credit_rule: Callable[[str, int], Rule | None]
 
     @classmethod
     def of(cls, ruleset: RuleSet) -> PatternRules:
         bylines, lines = ruleset.by_kind("byline"), ruleset.by_kind("line")
         blocks, credits = ruleset.by_kind("block"), ruleset.by_kind("caption_credit")
-        return cls(blocks, credits, bylines, _prefilter(bylines), lines, _prefilter(lines))
+        byline_filter, line_filter = (_remembered(_may_match(_prefilter(rules))) for rules in (bylines, lines))
+        credit_rule = _remembered(_first_credit(credits))
+        return cls(blocks, credits, bylines, byline_filter, lines, line_filter, credit_rule)
 
 
 def strip_pattern_lines(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
     """`line` rules: remove a kept line that matches a pattern in full."""
-    _strip_lines(doc, rules, _prefilter(rules))
+    _strip_lines(doc, rules, _may_match(_prefilter(rules)))
 
 
-def _strip_lines(doc: LineDocument, rules: tuple[Rule, ...], prefilter: re.Pattern[str] | None) -> None:
+def _strip_lines(doc: LineDocument, rules: tuple[Rule, ...], may_match: Callable[[str], bool]) -> None:
     limits = [(rule, rule.param("max_words", 0)) for rule in rules]
     for line in doc.lines:
-        if not line.kept or not _may_match(prefilter, line.text):
+        if not line.kept or not may_match(line.text):
             continue
         for rule, max_words in limits:
             if max_words and line.words > max_words:
@@ -98,25 +113,36 @@ def _strip_lines(doc: LineDocument, rules: tuple[Rule, ...], prefilter: re.Patte
 
 def strip_image_credits(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
     """`caption_credit` rules: a line ending in a credit goes whole, caption included."""
+    _strip_credits(doc, _first_credit(rules))
+
+
+def _first_credit(rules: tuple[Rule, ...]) -> Callable[[str, int], Rule | None]:
+    """The first of `rules` that a line of this text and word count matches, if any."""
     limits = [(rule, rule.param("max_words", 80)) for rule in rules]
+
+    def first(text: str, words: int) -> Rule | None:
+        return next((rule for rule, max_words in limits if words <= max_words and rule.matches_line(text)), None)
+
+    return first
+
+
+def _strip_credits(doc: LineDocument, credit_rule: Callable[[str, int], Rule | None]) -> None:
     for line in doc.lines:
         if not line.kept or line.rendered.is_heading:
             continue
-        for rule, max_words in limits:
-            if line.words <= max_words and rule.matches_line(line.text):
-                doc.remove(line, rule.id, rule.reason)
-                break
+        if (rule := credit_rule(line.text, line.words)) is not None:
+            doc.remove(line, rule.id, rule.reason)
 
 
 def extract_bylines(doc: LineDocument, rules: tuple[Rule, ...]) -> BylineFacts:
     """`byline` rules: remove every byline line; the first authors and date found become metadata."""
-    return _extract_bylines(doc, rules, _prefilter(rules))
+    return _extract_bylines(doc, rules, _may_match(_prefilter(rules)))
 
 
-def _extract_bylines(doc: LineDocument, rules: tuple[Rule, ...], prefilter: re.Pattern[str] | None) -> BylineFacts:
+def _extract_bylines(doc: LineDocument, rules: tuple[Rule, ...], may_match: Callable[[str], bool]) -> BylineFacts:
     facts = BylineFacts()
     for line in doc.lines:
-        if not line.kept or line.words > 40 or not _may_match(prefilter, line.text):
+        if not line.kept or line.words > 40 or not may_match(line.text):
             continue
         for rule in rules:
             m = rule.matches_line(line.text)
@@ -243,7 +269,7 @@ def apply_pattern_rules(doc: LineDocument, ruleset: RuleSet) -> BylineFacts:
     """
     rules = ruleset.derived(PatternRules.of)
     strip_blocks(doc, rules.blocks)
-    strip_image_credits(doc, rules.credits)
+    _strip_credits(doc, rules.credit_rule)
     facts = _extract_bylines(doc, rules.bylines, rules.byline_filter)
     _strip_lines(doc, rules.lines, rules.line_filter)
     return facts

@@ -65,7 +65,9 @@ def wrap_width(lines: list[str]) -> int | None:
     True
     """
     # List items, headings and table rows are not wrapped by the usual converters (html2text).
-    wrappable = [line.rstrip() for line in lines if _wrappable(line)]
+    # Shorter lines count nowhere below (neither as long enough nor in a band under a width of
+    # at least MIN_WIDTH), so the length test goes first: most lines of a page stop there.
+    wrappable = [line.rstrip() for line in lines if len(line) >= MIN_LINE and _wrappable(line)]
     long_enough = sorted(n for n in map(len, wrappable) if n >= MIN_LINE)
     if len(long_enough) < MIN_WRAPPED_LINES:
         return None

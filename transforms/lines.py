@@ -8,7 +8,9 @@ keeps exact offsets into the prepared text and the body is assembled once, at th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import groupby
+from operator import attrgetter
 
 from docclean.transforms.layout import read_layout
 from docclean.transforms.markdown import RenderedLine, render_line, render_plain
@@ -36,7 +38,7 @@ class Line:
         """`paragraph_key(text)`, computed once: the site template, the headline and repeated
         paragraphs each compare lines by it."""
         if self._key is None:
-            self._key = paragraph_key(self.rendered.text)
+            self._key = _line_key(self.rendered.text)
         return self._key
 
     @property
@@ -75,17 +77,18 @@ class LineDocument:
             if new_para or rendered.is_heading or (lines and lines[-1].rendered.is_heading):
                 para += 1
             previous_end = last
-            lines.append(Line(para, start, end, raw, rendered, len(rendered.text.split())))
+            lines.append(Line(para, start, end, raw, rendered, _word_count(rendered.text)))
         return cls(prepared, lines, layout=layout.style)
 
     def paragraphs(self) -> list[list[Line]]:
-        return [list(group) for _, group in groupby(self.lines, key=lambda line: line.para)]
+        return [list(group) for _, group in groupby(self.lines, key=attrgetter("para"))]
 
     def kept_paragraphs(self) -> list[list[Line]]:
         """Paragraphs that still have text, each reduced to its kept lines."""
         out = []
         for para in self.paragraphs():
-            kept = [line for line in para if line.kept]
+            # `line.kept`, inlined: this runs on every line several times per document
+            kept = [line for line in para if line.removed_by is None and line.rendered.text]
             if kept:
                 out.append(kept)
         return out
@@ -141,6 +144,20 @@ class LineDocument:
         judged on its own into part of another, and cleaning the output again would differ.
         """
         return "\n\n".join("\n".join(line.text for line in kept) for kept in self.kept_paragraphs())
+
+
+# The same lines recur on a site's pages and in both passes over a batch (`render_line`): their
+# keys are computed once. Lines only: whole paragraphs rarely repeat and would crowd them out.
+_line_key = lru_cache(maxsize=1 << 15)(paragraph_key)
+
+
+def _word_count(text: str) -> int:
+    """`len(text.split())` of rendered text, whose words every renderer joins with single spaces.
+
+    >>> _word_count("one two three"), _word_count("")
+    (3, 0)
+    """
+    return text.count(" ") + 1 if text else 0
 
 
 # Stands for a line break inside a joined block while markdown is reduced: not whitespace, so a

@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any
 
 from docclean.transforms.labels import LabelSettings, LabelShape, label_runs
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.link_density import link_text_chars, unparsed_link_density
+from docclean.transforms.markdown import RenderedLine
 from docclean.transforms.ruleset import Rule, RuleSet, default_ruleset
 
 _WORD = re.compile(r"\w+")
@@ -100,14 +102,33 @@ def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSi
     density = linked / visible if visible else 0.0
     if "](" in text:  # link syntax survived rendering: measure those links on the raw line
         density = max(density, unparsed_link_density(line))
-    unspaced_chars = len(_UNSPACED.findall(text))
     sentences = len(_SENTENCE_END.findall(text))
-    if unspaced_chars * 2 > len(text):
-        words = max(line.words, unspaced_chars // _CHARS_PER_WORD)
-        return LineSignals(words, density, 0.0, True, sentences)
-    tokens = [w.casefold() for w in _WORD.findall(text)]
-    stop = sum(1 for w in tokens if w in stop_words) / len(tokens) if tokens else 0.0
+    if text.isascii():
+        # Most lines: no unspaced script, and casefolding ASCII is lowering it, which keeps every
+        # word a word, so the whole line is folded once instead of word by word (same tokens).
+        tokens = _WORD.findall(text.lower())
+    else:
+        unspaced_chars = len(_UNSPACED.findall(text))
+        if unspaced_chars * 2 > len(text):
+            words = max(line.words, unspaced_chars // _CHARS_PER_WORD)
+            return LineSignals(words, density, 0.0, True, sentences)
+        tokens = [w.casefold() for w in _WORD.findall(text)]
+    stop = sum(map(stop_words.__contains__, tokens)) / len(tokens) if tokens else 0.0
     return LineSignals(len(tokens), density, stop, False, sentences)
+
+
+def _signals(lines: list[Line], stop_words: frozenset[str]) -> list[LineSignals]:
+    """`line_signals` of each line (a new list), through `_shared_signals`."""
+    return [_shared_signals(line.raw, line.rendered, line.words, stop_words) for line in lines]
+
+
+# The signals are the prose step's largest cost, and the step runs again on the same lines of a
+# page (`clean.py`), while a site's menus and footers recur on its pages. A line's signals depend
+# only on its raw text and rendering (its words are counted from that), so they are computed once
+# per distinct line; LineSignals is immutable, so one answer is shared. The bound keeps memory flat.
+@lru_cache(maxsize=1 << 15)
+def _shared_signals(raw: str, rendered: RenderedLine, words: int, stop_words: frozenset[str]) -> LineSignals:
+    return line_signals(Line(0, 0, len(raw), raw, rendered, words), stop_words)
 
 
 def strip_low_prose(
@@ -123,15 +144,16 @@ def strip_low_prose(
     if not any(line.kept for line in lines):
         return
     settings = settings or ProseSettings.of(rule)
-    signals = [line_signals(line, settings.stop_words) for line in lines]
+    signals = _signals(lines, settings.stop_words)
     link_limit = settings.link_density
     linked = any(s.link_density >= link_limit for s in signals)
     # Menus and footers without links (WET, plain text) are runs of short capitalised labels:
     # they weigh as link lists. Where links are, they tell menus better (a label run there is as
     # often a list in the article: WCXB-dev markdown recall 0.960 -> 0.935).
-    shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
-    for i in label_runs(shapes, settings.labels) if not linked else ():
-        signals[i] = replace(signals[i], link_density=1.0)
+    if not linked:  # (the shapes only then: most pages with links need none)
+        shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
+        for i in label_runs(shapes, settings.labels):
+            signals[i] = replace(signals[i], link_density=1.0)
     # Without a link list or a label run (a feed body, a clean article) short lines are content.
     if sum(1 for s in signals if s.link_density >= link_limit) < settings.min_link_lines:
         return

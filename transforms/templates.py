@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from docclean.transforms.lines import Line, LineDocument
@@ -36,7 +37,14 @@ def template_key(text: str) -> str:
 
 def line_template_key(line: Line) -> str:
     """`template_key(line.text)`, from the line's cached paragraph key."""
-    return _DIGITS.sub("N", line.key)
+    return _fold_digits(line.key)
+
+
+# Template lines recur on a site's pages by definition, and both passes over a batch key every
+# line (`lines.py` remembers the paragraph keys the same way); bounded.
+@lru_cache(maxsize=1 << 15)
+def _fold_digits(key: str) -> str:
+    return _DIGITS.sub("N", key)
 
 
 def document_keys(doc: LineDocument) -> set[str]:
