@@ -216,6 +216,12 @@ def profile_batch(folder: Path, batch_size: int, top: int = 25) -> str:
     return out.getvalue()
 
 
+def _run_args(inputs: str, lake: Path, fmt: str, args: argparse.Namespace, scratch: str | None) -> list[str]:
+    cli = [inputs, "--lake", str(lake), "--batch-size", str(args.batch_size), *RUN_FLAGS[fmt]]
+    cli += ["--workers", str(args.workers)] if args.workers else []
+    return cli + (["--scratch", scratch] if scratch else [])
+
+
 def run_format(
     n: int,
     corpus: Corpus,
@@ -225,15 +231,12 @@ def run_format(
     source: str | None = None,
     scratch: str | None = None,
 ) -> dict:
-    """Two `docclean run`s of one format's corpus (or its copy at `source`, an s3:// URI; batch
-    tasks' files through `scratch` if given) into a fresh lake; its measures and quality."""
+    """Two `docclean run`s of a corpus (or its s3:// copy `source`, via `scratch`) into a fresh lake; measures."""
     fmt = corpus.format
     label = f"{fmt}@s3" + ("+scratch" if scratch else "") if source else fmt
     lake = root / f"lake-{n}-{label}"
     shutil.rmtree(lake, ignore_errors=True)
-    cli = [source or str(corpus.folder), "--lake", str(lake), "--batch-size", str(args.batch_size), *RUN_FLAGS[fmt]]
-    cli += ["--workers", str(args.workers)] if args.workers else []
-    cli += ["--scratch", scratch] if scratch else []
+    cli = _run_args(source or str(corpus.folder), lake, fmt, args, scratch)
     first, rerun = run_cli(["run", *cli]), run_cli(["run", *cli])  # the second on unchanged inputs
     scores, lost, rejects, content = quality(lake, truth, fmt)
     if args.verbose:
