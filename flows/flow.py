@@ -84,8 +84,7 @@ def clean_documents(
     cleaned again with the current rules, and its new version replaces the old one. Input files
     a committed run already read at the same size and mtime are skipped unopened, unless `rescan`.
     `workers` caps the batch worker processes below the task runner's size (`docclean serve --workers`).
-    `scratch`, an object-store prefix, is where batch tasks read and stage their files when their
-    workers do not share the lake's disk (`flows.scratch`); inputs must then be object-store URIs.
+    `scratch` (object storage) carries batch tasks' files for workers without the lake's disk (`flows.scratch`).
     """
     clock = time.monotonic()
     target = Lake.at(lake or default_lake())
@@ -107,9 +106,7 @@ def clean_documents(
     run = RunInfo(new_run_id(), flow_run.get_id(), now_utc(), config)
     root = str(target.root)
     with target.writer_lock():
-        for leftover in remove_scratch_leftovers(target.root / "_staging"):
-            get_run_logger().warning("could not delete a killed run's scratch files: %s", leftover)
-        staging = target.begin_run(run.run_id)
+        staging = _begin_run(target, run.run_id)
         discovered = discover_inputs(root, run.run_id, inputs, batch_size, reprocess, rescan, max_decompressed_bytes)
         options = BatchOptions(run.run_id, str(staging), site, site_from_folder, limits, None, rules_dir)
         shared = RunScratch(scratch, run.run_id, str(staging))
@@ -127,6 +124,13 @@ def clean_documents(
     summary = run_summary(run, root, seconds, committed, discovered, final, duplicates, delta_sync_failures)
     publish_summary(summary)
     return summary
+
+
+def _begin_run(target: Lake, run_id: str) -> Path:
+    """Ready the lake (under its lock): killed runs' scratch prefixes deleted, then `Lake.begin_run`."""
+    for leftover in remove_scratch_leftovers(target.root / "_staging"):
+        get_run_logger().warning("could not delete a killed run's scratch files: %s", leftover)
+    return target.begin_run(run_id)
 
 
 def _input_locations(inputs: list[str] | None, reprocess: bool) -> list[str]:
