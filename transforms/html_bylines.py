@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 from docclean.transforms.html_names import acceptable_fallback, sort_names, split_names
 from docclean.transforms.html_page import clean, element_text, ld_articles, ld_types, word_key
+from docclean.transforms.html_selectors import select
 from docclean.transforms.html_vocabulary import MetadataVocabulary
 from docclean.transforms.urls import site_of
 from lxml.html import HtmlElement
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 # Elements a visible "By ..." label may sit in, and the page regions where it is not the article's.
 _LABEL_TAGS = ("p", "span", "div", "li", "a", "h3", "h4", "h5", "h6", "address", "small", "strong", "em", "b", "dd")
@@ -76,13 +76,14 @@ def _author_sources(
             yield names(meta.get(f"twitter:data{n}", ""))
     for element in _rel_authors(tree):
         yield names(element_text(element) or "")
-    for text in _xpath_bylines(tree):
+    elements = _BylineElements(tree, vocabulary)
+    for text in _xpath_bylines(elements):
         yield names(text)
     for text in _labelled_bylines(tree, vocabulary):
         yield [(name, org) for name, org in names(text) if len(name.split()) >= 2]
     for element in _byline_elements(tree, vocabulary):
         yield names(element_text(element) or "")
-    for text in _author_box_heads(tree):
+    for text in _author_box_heads(elements):
         yield [(name, org) for name, org in names(text, split=False) if len(name.split()) >= 2]
 
 
@@ -133,41 +134,50 @@ def _rel_authors(tree: HtmlElement) -> Iterator[HtmlElement]:
             yield named if named is not None else element
 
 
-def _xpath_bylines(tree: HtmlElement) -> Iterator[str]:
-    """Texts of trafilatura's byline elements (class/id names of many CMSs), outside comment,
-    sidebar, <time> and <figure> blocks: trafilatura prunes a deep copy; this skips them."""
-    for element, discarded in _xpath_byline_elements(tree):
-        text = clean(" ".join(_itertext_outside(element, discarded)))
+def _xpath_bylines(elements: _BylineElements) -> Iterator[str]:
+    """Texts of the byline elements (class/id names of many CMSs), outside comment, sidebar,
+    <time> and <figure> blocks."""
+    for element in elements.found:
+        text = clean(" ".join(_itertext_outside(element, elements.discarded)))
         if text and 2 < len(text) < _MAX_BYLINE_CHARS:
             yield text
 
 
-def _author_box_heads(tree: HtmlElement) -> Iterator[str]:
+def _author_box_heads(elements: _BylineElements) -> Iterator[str]:
     """The first text of a byline element too long to be a byline: an author box names its
     author first, then the bio ("Jo Lee" + "Jo Lee is a reporter who ..."). Asked last."""
-    for element, discarded in _xpath_byline_elements(tree):
+    for element in elements.found:
         if element.tag in ("html", "body"):
             continue
-        texts = [t.strip() for t in _itertext_outside(element, discarded)]
+        texts = [t.strip() for t in _itertext_outside(element, elements.discarded)]
         if _MAX_BYLINE_CHARS <= sum(map(len, texts)) <= _MAX_AUTHOR_BOX_CHARS:
             head = next((t for t in texts if t), "")
             if 2 < len(head) < _MAX_NAME_CHARS:
                 yield clean(head)
 
 
-def _xpath_byline_elements(tree: HtmlElement) -> Iterator[tuple[HtmlElement, set[HtmlElement]]]:
-    """trafilatura's byline elements not inside a discarded one, with the discarded set."""
-    try:
-        discarded: set[HtmlElement] | None = None  # found only once there is a candidate to check
-        for expression in AUTHOR_XPATHS:
-            for element in expression(tree):
-                if discarded is None:
-                    discarded = {found for discard in AUTHOR_DISCARD_XPATHS for found in discard(tree)}
-                if element in discarded or any(a in discarded for a in element.iterancestors()):
-                    continue
-                yield element, discarded
-    except ValueError:  # lxml's regex extension refuses some attribute values
-        return
+class _BylineElements:
+    """The page's byline elements (`byline_elements_*` of the rules, strongest first; an element
+    picked by two tiers comes twice) not inside a discarded one; found on first use, once."""
+
+    def __init__(self, tree: HtmlElement, vocabulary: MetadataVocabulary) -> None:
+        self._tree, self._vocabulary = tree, vocabulary
+        self._found: list[HtmlElement] | None = None
+        self.discarded: set[HtmlElement] = set()
+
+    @property
+    def found(self) -> list[HtmlElement]:
+        if self._found is None:
+            vocabulary = self._vocabulary
+            *tiers, discarded = select(self._tree, (*vocabulary.byline_elements, vocabulary.byline_discarded))
+            self.discarded = {element for element in discarded if element is not self._tree}
+            self._found = [
+                element
+                for tier in tiers
+                for element in tier
+                if element not in self.discarded and not any(a in self.discarded for a in element.iterancestors())
+            ]
+        return self._found
 
 
 def _itertext_outside(element: HtmlElement, discarded: set[HtmlElement]) -> Iterator[str]:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from docclean.transforms.html_selectors import SelectorGroup
 from docclean.transforms.ruleset import RuleSet, default_ruleset
 
 
@@ -40,6 +41,8 @@ class MetadataVocabulary:
     byline_label: re.Pattern[str]
     byline_name_end: re.Pattern[str]
     byline_class: re.Pattern[str]
+    byline_elements: tuple[SelectorGroup, ...]  # strongest evidence first
+    byline_discarded: SelectorGroup
     comment_classes: tuple[str, ...]
     author_separator: re.Pattern[str]
     name_edge: str
@@ -93,6 +96,10 @@ def _build_vocabulary(ruleset: RuleSet) -> MetadataVocabulary:
         ),
         byline_name_end=re.compile(rf"\s+(?:{alternation(words('byline_name_ends'))})\s+"),
         byline_class=re.compile(rf"\b(?:{alternation(words('byline_classes'))})\b", re.IGNORECASE),
+        byline_elements=tuple(
+            SelectorGroup.of(words(f"byline_elements_{tier}")) for tier in ("specific", "generic", "last_resort")
+        ),
+        byline_discarded=SelectorGroup.of(words("byline_elements_discarded")),
         comment_classes=words("comment_classes"),
         author_separator=re.compile(rf"\s*(?:{between_names})\s*", re.IGNORECASE),
         name_edge="".join(words("name_edge_punctuation")),
