@@ -293,3 +293,36 @@ def test_vocabulary_comes_from_the_rule() -> None:
     assert line_signals(welsh, settings.stop_words).stopword_ratio == 0.0
     own = replace(rule, params={**rule.params, "stop_words": {"cy": "mae wedi"}})
     assert line_signals(welsh, ProseSettings.of(own).stop_words).stopword_ratio == 0.4
+
+
+SCRIPT = (
+    "function trackClick(el) { var label = el.id || 'none'; if (window.tracker) { "
+    "window.tracker.send('click', label); } return false; } var pageSection = 'local';"
+)
+
+
+def test_script_text_after_the_page_does_not_extend_the_article() -> None:
+    # Script a converter kept, after the footer: its keywords pass for stop words, so as prose it
+    # pulled the region over the related links and kept it; its marks say code.
+    kept = kept_lines(PAGE + "\n" + "\n\n".join([SCRIPT] * 4) + "\n")
+    assert not any("trackClick" in line or "Lighthouse" in line for line in kept)
+    assert any("fuel costs had doubled" in line for line in kept)
+    settings = replace(ProseSettings.of(default_ruleset().get("low_prose")), code_min_marks=0)
+    doc = LineDocument.parse(prepare_text(PAGE + "\n" + "\n\n".join([SCRIPT] * 4) + "\n"))
+    strip_low_prose(doc, settings.rule, settings)
+    assert any("trackClick" in line.text for line in doc.lines if line.kept)  # without the signal
+
+
+def test_code_marks_need_more_than_semicolons() -> None:
+    listing = "Those hurt were Ann, 42, of Leeds; Tom, 38, of York; and Sam, 50, of Hull; all three are recovering."
+    doc = LineDocument.parse(listing)
+    assert line_signals(doc.lines[0]).code_marks == 0
+    assert line_signals(LineDocument.parse(SCRIPT).lines[0]).code_marks >= 10
+
+
+def test_code_sample_inside_an_article_is_kept() -> None:
+    article = PAGE.split("## Related stories")[0]
+    sample = "    total = prices.sum() ; count = len(prices) ; mean = total / count ; print(mean)"
+    page = article.replace("[Read more: Island school to stay open](/news/school)", sample)
+    kept = kept_lines(page)
+    assert any("mean = total / count" in line for line in kept)
