@@ -75,6 +75,7 @@ class ProseSettings:
     code_min_marks: int = 0  # a line with this many code marks (0: off) ...
     code_chars_per_mark: int = 0  # ... and one per this many characters at least is code, not prose
     article_furniture_rules: frozenset[str] = frozenset()  # lines that belong to the article
+    furniture_rules: frozenset[str] = frozenset()  # lines that show the page has furniture
     stop_words: frozenset[str] = frozenset()
     labels: LabelSettings = LabelSettings()  # noqa: RUF009 (frozen: safe to share)
 
@@ -84,7 +85,7 @@ class ProseSettings:
         for name in ("short_penalty", "link_penalty", "tail_cut_ratio", "link_run_ratio"):
             if name in values:
                 values[name] = float(values[name])
-        for name in ("tail_cut_rules", "tail_cut_always_rules", "article_furniture_rules"):
+        for name in ("tail_cut_rules", "tail_cut_always_rules", "article_furniture_rules", "furniture_rules"):
             values[name] = frozenset(values.get(name, ()))
         if "comment_stamp" in values:
             values["comment_stamp"] = re.compile(values["comment_stamp"], re.IGNORECASE)
@@ -160,8 +161,10 @@ def strip_low_prose(
         shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
         for i in label_runs(shapes, settings.labels):
             signals[i] = replace(signals[i], link_density=1.0)
-    # Without a link list or a label run (a feed body, a clean article) short lines are content.
-    if sum(1 for s in signals if s.link_density >= link_limit) < settings.min_link_lines:
+    # Without a link list, a label run or a line of the site's template (a feed body, a clean
+    # article) short lines are content. (Without links, the menus the template took were the runs.)
+    heavy = sum(1 for s in signals if s.link_density >= link_limit)
+    if heavy + sum(line.removed_by in settings.furniture_rules for line in lines) < settings.min_link_lines:
         return
     prose = _prose_lines(lines, signals, settings)
     if not linked:  # runs of short lines are then the only sign of furniture: each costs more
