@@ -33,6 +33,10 @@ class BylineFacts:
 _PREFILTERS: dict[tuple[re.Pattern[str], ...], re.Pattern[str] | None] = {}
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
 # Group references would point at another pattern's groups once the patterns are combined.
+# A bulleted list item's bullet (`rule_text`); numbered items keep their number, which may be
+# what a rule means ("1. Sign in" is no menu entry).
+_BULLETS = frozenset("-*+•")
+_BULLET = re.compile(r"(?:[-*+•]\s+)+(?=\S)")
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|(?<!\\)\(\?P=|(?<!\\)\(\?\(")
 
 
@@ -101,14 +105,29 @@ def strip_pattern_lines(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
 def _strip_lines(doc: LineDocument, rules: tuple[Rule, ...], may_match: Callable[[str], bool]) -> None:
     limits = [(rule, rule.param("max_words", 0)) for rule in rules]
     for line in doc.lines:
-        if not line.kept or not may_match(line.text):
+        text = rule_text(line.text)
+        if not line.kept or not may_match(text):
             continue
         for rule, max_words in limits:
             if max_words and line.words > max_words:
                 continue
-            if rule.matches_line(line.text):
+            if rule.matches_line(text):
                 doc.remove(line, rule.id, rule.reason)
                 break
+
+
+def rule_text(text: str) -> str:
+    """What line and byline rules read of a line: a bulleted item without its bullets. Menus and
+    bylines flattened without links keep html2text's bullets ("* Most Read", "* Posted: May 2,
+    2024"), where WET has the bare line; the rule means the same line either way.
+
+    >>> rule_text("* Most Read"), rule_text("* * Comments"), rule_text("1. First"), rule_text("*emphasis*")
+    ('Most Read', 'Comments', '1. First', '*emphasis*')
+    """
+    if text[:1] not in _BULLETS:
+        return text  # most lines
+    m = _BULLET.match(text)
+    return text[m.end() :] if m else text
 
 
 def strip_image_credits(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
@@ -142,10 +161,11 @@ def extract_bylines(doc: LineDocument, rules: tuple[Rule, ...]) -> BylineFacts:
 def _extract_bylines(doc: LineDocument, rules: tuple[Rule, ...], may_match: Callable[[str], bool]) -> BylineFacts:
     facts = BylineFacts()
     for line in doc.lines:
-        if not line.kept or line.words > 40 or not may_match(line.text):
+        text = rule_text(line.text)
+        if not line.kept or line.words > 40 or not may_match(text):
             continue
         for rule in rules:
-            m = rule.matches_line(line.text)
+            m = rule.matches_line(text)
             if not m:
                 continue
             groups = m.groupdict()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from docclean.transforms.code_text import code_marks
+
 # Lines that start a block of their own: a list item, heading, quote, table row or separator.
 _BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|#{1,6}\s|>|\||-{3}|={3}|\*{3}|_{3})")
 # A table row or separator html2text writes ("a | b", "---|---"): never part of a paragraph.
@@ -37,6 +39,7 @@ MIN_WIDTH, MAX_WIDTH = 60, 160  # html2text wraps at 78, mail at 72 to 80; narro
 MIN_LINE = 25  # the shortest line counted as one a wrapper may have filled
 MIN_BAND_LENGTHS = 3  # different lengths the band's lines end at: a wrapper breaks where words end
 TOP_SHARE = 0.4  # of the band's different lines, at least this many end in its upper half
+CODE_MARKS = 3  # marks of program code (`code_marks`) that make a line code, which no one wraps
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +75,26 @@ def wrap_width(lines: list[str]) -> int | None:
     if len(long_enough) < MIN_WRAPPED_LINES:
         return None
     # The width: the longest length that all but OVER_SHARE of the long lines stay within.
-    width = long_enough[min(len(long_enough) - 1, int(len(long_enough) * (1 - OVER_SHARE)))]
+    over = len(long_enough) - 1 - int(len(long_enough) * (1 - OVER_SHARE))
+    if _is_wrap_width(long_enough[-1 - over], lines, wrappable, long_enough):
+        return long_enough[-1 - over]
+    # A line with a URL in it or a line of code may run over the width however the text was
+    # wrapped (`_unbreakable`): then it counts among the lines, not among those over.
+    breakable = sorted(len(line) for line in wrappable if not _unbreakable(line))
+    if len(breakable) > over and _is_wrap_width(breakable[-1 - over], lines, wrappable, long_enough):
+        return breakable[-1 - over]
+    return None
+
+
+def _is_wrap_width(width: int, lines: list[str], wrappable: list[str], long_enough: list[int]) -> bool:
+    """Whether the text was wrapped at `width`: a plausible width, with a band of lines under it
+    that shows wrapping (`_shows_wrapping`)."""
     if not MIN_WIDTH <= width <= MAX_WIDTH:
-        return None
+        return False
     band = sum(1 for n in long_enough if width - WRAP_BAND < n <= width)
     if band < MIN_WRAPPED_LINES or band < WRAP_SHARE * len(long_enough):
-        return None
-    return width if _shows_wrapping(lines, wrappable, width) else None
+        return False
+    return _shows_wrapping(lines, wrappable, width)
 
 
 def _shows_wrapping(lines: list[str], wrappable: list[str], width: int) -> bool:
@@ -117,6 +133,12 @@ def _ends_paragraph(full: str, line: str, following: str, width: int) -> bool:
     if not _continues(full, line, width):
         return False
     return len(line) <= width - WRAP_BAND or not following.strip() or _BLOCK_START.match(following) is not None
+
+
+def _unbreakable(line: str) -> bool:
+    """A line a wrapper leaves whole: it holds a URL or a markdown link target (no wrapper breaks
+    them), or it is program code (`<pre>` text is never wrapped)."""
+    return "://" in line or "](" in line or code_marks(line) >= CODE_MARKS
 
 
 def _wrappable(line: str) -> bool:
@@ -202,10 +224,26 @@ def _continues(previous: str, line: str, width: int) -> bool:
     """`line` is the wrapped continuation of `previous` (the line just above it), neither a row."""
     if previous.endswith(" ") or _BLOCK_START.match(line):
         return False
-    if _BLOCK_START.match(previous) and (len(previous) > width or not previous.lstrip().startswith(("* ", "- ", "+ "))):
-        return False  # a heading or quote marker line ends where it ends; a list item may wrap
+    # A heading or quote marker line ends where it ends; a list item may wrap. So may any of them
+    # when the line below closes the link it opened (html2text wraps a linked heading).
+    if (
+        _BLOCK_START.match(previous)
+        and not _closes_link(previous, line)
+        and (len(previous) > width or not previous.lstrip().startswith(("* ", "- ", "+ ")))
+    ):
+        return False
     first_word = len(line.split(None, 1)[0])
     return len(previous) + 1 + first_word > width - 1
+
+
+def _closes_link(previous: str, line: str) -> bool:
+    """`line` closes a markdown link `previous` opened: `previous` has a `[` it does not close,
+    and `line` has a link target (`](`).
+
+    >>> _closes_link("## [Storm closes the", "pier](http://x/pier)"), _closes_link("## Storm", "[pier](http://x)")
+    (True, False)
+    """
+    return "](" in line and previous.count("[") > previous.count("]")
 
 
 def _has_markup(line: str) -> bool:

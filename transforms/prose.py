@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
+from docclean.transforms.code_text import code_marks
 from docclean.transforms.labels import LabelSettings, LabelShape, label_runs
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.link_density import link_text_chars, unparsed_link_density
@@ -40,6 +41,8 @@ class LineSignals:
     stopword_ratio: float
     unspaced: bool
     sentences: int  # sentence-ending punctuation marks
+    code_marks: int = 0  # marks of program code (`code_text.code_marks`)
+    chars: int = 0  # of the rendered text
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,10 @@ class ProseSettings:
     link_run_ratio: float = 0.5
     comment_stamps_min: int = 3
     comment_stamp: re.Pattern[str] = re.compile(r"(?!)")  # a time of day or age in a date line
+    code_min_marks: int = 0  # a line with this many code marks (0: off) ...
+    code_chars_per_mark: int = 0  # ... and one per this many characters at least is code, not prose
     article_furniture_rules: frozenset[str] = frozenset()  # lines that belong to the article
+    furniture_rules: frozenset[str] = frozenset()  # lines that show the page has furniture
     stop_words: frozenset[str] = frozenset()
     labels: LabelSettings = LabelSettings()  # noqa: RUF009 (frozen: safe to share)
 
@@ -79,7 +85,7 @@ class ProseSettings:
         for name in ("short_penalty", "link_penalty", "tail_cut_ratio", "link_run_ratio"):
             if name in values:
                 values[name] = float(values[name])
-        for name in ("tail_cut_rules", "tail_cut_always_rules", "article_furniture_rules"):
+        for name in ("tail_cut_rules", "tail_cut_always_rules", "article_furniture_rules", "furniture_rules"):
             values[name] = frozenset(values.get(name, ()))
         if "comment_stamp" in values:
             values["comment_stamp"] = re.compile(values["comment_stamp"], re.IGNORECASE)
@@ -103,6 +109,7 @@ def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSi
     if "](" in text:  # link syntax survived rendering: measure those links on the raw line
         density = max(density, unparsed_link_density(line))
     sentences = len(_SENTENCE_END.findall(text))
+    marks, chars = code_marks(text), len(text)
     if text.isascii():
         # Most lines: no unspaced script, and casefolding ASCII is lowering it, which keeps every
         # word a word, so the whole line is folded once instead of word by word (same tokens).
@@ -111,10 +118,10 @@ def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSi
         unspaced_chars = len(_UNSPACED.findall(text))
         if unspaced_chars * 2 > len(text):
             words = max(line.words, unspaced_chars // _CHARS_PER_WORD)
-            return LineSignals(words, density, 0.0, True, sentences)
+            return LineSignals(words, density, 0.0, True, sentences, marks, chars)
         tokens = [w.casefold() for w in _WORD.findall(text)]
     stop = sum(map(stop_words.__contains__, tokens)) / len(tokens) if tokens else 0.0
-    return LineSignals(len(tokens), density, stop, False, sentences)
+    return LineSignals(len(tokens), density, stop, False, sentences, marks, chars)
 
 
 def _signals(lines: list[Line], stop_words: frozenset[str]) -> list[LineSignals]:
@@ -154,8 +161,10 @@ def strip_low_prose(
         shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
         for i in label_runs(shapes, settings.labels):
             signals[i] = replace(signals[i], link_density=1.0)
-    # Without a link list or a label run (a feed body, a clean article) short lines are content.
-    if sum(1 for s in signals if s.link_density >= link_limit) < settings.min_link_lines:
+    # Without a link list, a label run or a line of the site's template (a feed body, a clean
+    # article) short lines are content. (Without links, the menus the template took were the runs.)
+    heavy = sum(1 for s in signals if s.link_density >= link_limit)
+    if heavy + sum(line.removed_by in settings.furniture_rules for line in lines) < settings.min_link_lines:
         return
     prose = _prose_lines(lines, signals, settings)
     if not linked:  # runs of short lines are then the only sign of furniture: each costs more
@@ -203,8 +212,15 @@ def _prose_lines(lines: list[Line], signals: list[LineSignals], settings: ProseS
         and s.words >= settings.prose_min_words
         and (s.unspaced or s.stopword_ratio >= settings.min_stopword_ratio)
         and s.words <= settings.max_words_per_sentence * max(s.sentences, 1)
+        and not _is_code(s, settings)
         for line, s in zip(lines, signals, strict=True)
     ]
+
+
+def _is_code(s: LineSignals, settings: ProseSettings) -> bool:
+    """Script or style text (`code_marks`): never prose, so it does not extend the region; a code
+    sample inside an article stays, as any short line there does."""
+    return 0 < settings.code_min_marks <= s.code_marks and s.code_marks * settings.code_chars_per_mark >= s.chars
 
 
 def _scores(lines: list[Line], signals: list[LineSignals], prose: list[bool], settings: ProseSettings) -> list[float]:

@@ -175,3 +175,28 @@ def test_a_final_newline_does_not_change_the_layout() -> None:
     for lines in (["One block", "Another block"], ["First para", "", "Second para"]):
         assert detect_layout([*lines, ""]).style == detect_layout(lines).style
         assert detect_layout(["", *lines, "", ""]).style == detect_layout(lines).style
+
+
+def test_lines_over_the_width_with_a_url_in_them_do_not_hide_the_wrapping() -> None:
+    # html2text breaks no link: a menu of links runs over the width on a page wrapped at 78.
+    archive = "https://archive.example.org/web/20130203/http://www."
+    menu = [f"[ {name}]({archive}{name.lower()}.example.com/)" for name in TOWNS]
+    assert all(len(line) > 78 for line in menu)
+    lines = [*menu, "", *_wrapped(*ARTICLE[1:])]
+    assert detect_layout(lines).wrap_width == 78
+    # Lines over the width that a wrapper could have broken still say the text was not wrapped.
+    prose = [f"{p} {p}" for p in ARTICLE[1:]][:2]
+    assert detect_layout([*prose, "", *_wrapped(*ARTICLE[1:])]).style != "wrapped"
+
+
+def test_a_linked_heading_wrapped_over_two_lines_is_one_block() -> None:
+    heading = ["## [Council approves new river crossing after a decade of debate over the", "bridge](/news/bridge)"]
+    lines = [*_wrapped(*ARTICLE[1:]), *heading, "", "# A heading on its own", "Next paragraph."]
+    n = len(_wrapped(*ARTICLE[1:]))
+    layout, blocks = read_layout(lines)
+    assert layout.wrap_width == 78
+    assert blocks[-3:] == [(n, n + 2), (n + 3, n + 4), (n + 4, n + 5)]
+    doc = LineDocument.parse("\n".join(lines))
+    assert "Council approves new river crossing after a decade of debate over the bridge" in [
+        line.text for line in doc.lines
+    ]

@@ -11,6 +11,7 @@ from docclean.transforms.link_density import link_text_chars
 from docclean.transforms.normalize import prepare_text
 from docclean.transforms.prose import ProseSettings, line_signals, strip_low_prose
 from docclean.transforms.ruleset import default_ruleset
+from docclean.transforms.templates import learn_site_profile
 
 PAGE = """\
 [Skip to content](#main)
@@ -293,3 +294,69 @@ def test_vocabulary_comes_from_the_rule() -> None:
     assert line_signals(welsh, settings.stop_words).stopword_ratio == 0.0
     own = replace(rule, params={**rule.params, "stop_words": {"cy": "mae wedi"}})
     assert line_signals(welsh, ProseSettings.of(own).stop_words).stopword_ratio == 0.4
+
+
+SCRIPT = (
+    "function trackClick(el) { var label = el.id || 'none'; if (window.tracker) { "
+    "window.tracker.send('click', label); } return false; } var pageSection = 'local';"
+)
+
+
+def test_script_text_after_the_page_does_not_extend_the_article() -> None:
+    # Script a converter kept, after the footer: its keywords pass for stop words, so as prose it
+    # pulled the region over the related links and kept it; its marks say code.
+    kept = kept_lines(PAGE + "\n" + "\n\n".join([SCRIPT] * 4) + "\n")
+    assert not any("trackClick" in line or "Lighthouse" in line for line in kept)
+    assert any("fuel costs had doubled" in line for line in kept)
+    settings = replace(ProseSettings.of(default_ruleset().get("low_prose")), code_min_marks=0)
+    doc = LineDocument.parse(prepare_text(PAGE + "\n" + "\n\n".join([SCRIPT] * 4) + "\n"))
+    strip_low_prose(doc, settings.rule, settings)
+    assert any("trackClick" in line.text for line in doc.lines if line.kept)  # without the signal
+
+
+def test_code_marks_need_more_than_semicolons() -> None:
+    listing = "Those hurt were Ann, 42, of Leeds; Tom, 38, of York; and Sam, 50, of Hull; all three are recovering."
+    doc = LineDocument.parse(listing)
+    assert line_signals(doc.lines[0]).code_marks == 0
+    assert line_signals(LineDocument.parse(SCRIPT).lines[0]).code_marks >= 10
+
+
+def test_code_sample_inside_an_article_is_kept() -> None:
+    article = PAGE.split("## Related stories")[0]
+    sample = "    total = prices.sum() ; count = len(prices) ; mean = total / count ; print(mean)"
+    page = article.replace("[Read more: Island school to stay open](/news/school)", sample)
+    kept = kept_lines(page)
+    assert any("mean = total / count" in line for line in kept)
+
+
+_TOWNS = ["Ashford", "Bexley", "Carlow", "Dunmore", "Elgin", "Falkirk"]
+_SITE_MENU = ["Home", "World", "Business", "Sport", "Weather", "Contact Us"]
+_SITE_FOOTER = "Copyright Example Daily Post. All rights reserved. Read our privacy policy before you comment."
+
+
+def _wet_page(n: int) -> str:
+    """Page n of a site in WET: its menu and footer recur, the article and its teasers do not."""
+    town = _TOWNS[n]
+    article = [
+        f"Harbour works begin in {town}",
+        f"Work on the new harbour wall in {town} began on Monday, the council said, after years of delay "
+        "caused by the storms that damaged the old wall and flooded the houses along the quay.",
+        f"The works will close the {town} slipway for two months:",
+        f"boats will launch from the beach at {town}",
+        f"the ferry to {town} keeps its timetable",
+        f"Fishermen in {town} said they welcomed the work but worried about the summer season, when "
+        "most of the visitors arrive and the harbour is at its busiest, the council was told.",
+    ]
+    teasers = [f"{town} lifeboat crew helps a yacht near {t}" for t in _TOWNS if t != town][:4]
+    return "\n".join([*_SITE_MENU, *article, *teasers, _SITE_FOOTER]) + "\n"
+
+
+def test_with_the_site_template_a_page_without_links_still_loses_its_teasers() -> None:
+    # The template takes the menu, the label run that told the prose step this page has furniture.
+    pages = [_wet_page(n) for n in range(len(_TOWNS))]
+    profile = learn_site_profile("example.com", pages)
+    doc = clean_document(pages[0], site_profile=profile)
+    assert "lifeboat crew" not in doc.text
+    for kept in ("boats will launch from the beach", "keeps its timetable", "worried about the summer"):
+        assert kept in doc.text
+    assert "lifeboat crew" in clean_document(pages[0], site_profile=profile, detect_prose=False).text
