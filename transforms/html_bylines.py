@@ -77,7 +77,7 @@ def _author_sources(
     for element in _rel_authors(tree):
         yield names(element_text(element) or "")
     elements = _BylineElements(tree, vocabulary)
-    for text in _xpath_bylines(elements):
+    for text in _selected_bylines(elements):
         yield names(text)
     for text in _labelled_bylines(tree, vocabulary):
         yield [(name, org) for name, org in names(text) if len(name.split()) >= 2]
@@ -134,7 +134,7 @@ def _rel_authors(tree: HtmlElement) -> Iterator[HtmlElement]:
             yield named if named is not None else element
 
 
-def _xpath_bylines(elements: _BylineElements) -> Iterator[str]:
+def _selected_bylines(elements: _BylineElements) -> Iterator[str]:
     """Texts of the byline elements (class/id names of many CMSs), outside comment, sidebar,
     <time> and <figure> blocks."""
     for element in elements.found:
