@@ -22,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 from docclean.transforms.clean import clean_document
 from docclean.transforms.dates import parse_page_date
 from docclean.transforms.decode import DecodeError, decode_document, not_language
-from docclean.transforms.html import HtmlExtraction, extract_html, html_nesting_depth
+from docclean.transforms.html import HtmlExtraction, extract_html
+from docclean.transforms.html_parse import html_nesting_depth
 from docclean.transforms.models import CleanDocument, DocumentHints, SourceDocument
 from docclean.transforms.normalize import prepare_text
 from docclean.transforms.rejects import Reject

@@ -8,7 +8,7 @@ The words these readers match (byline labels, role words, meta keys, schema.org 
 separators) are the `[words]` of `transforms/rules/bylines.toml` and `metadata.toml`, taken from
 the rule set passed in (the packaged rules when none is).
 
-Pure: works on an lxml tree that `transforms.html.parse_html` made, without copying or changing
+Pure: works on an lxml tree that `transforms.html_parse.parse_html` made, without copying or changing
 it; never raises on odd values.
 """
 

@@ -1,6 +1,6 @@
 """What the HTML metadata readers share: a page's meta tags and JSON-LD objects, and text helpers.
 
-Pure: reads an lxml tree that `transforms.html.parse_html` made, without changing it.
+Pure: reads an lxml tree that `transforms.html_parse.parse_html` made, without changing it.
 """
 
 from __future__ import annotations

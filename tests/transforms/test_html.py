@@ -15,9 +15,9 @@ from docclean.transforms.html import (
     _tidy_markdown,
     extract_html,
     fallback_text,
-    parse_html,
 )
 from docclean.transforms.html_metadata import strip_site_suffix
+from docclean.transforms.html_parse import parse_html
 from docclean.transforms.models import DocumentHints
 from docclean.transforms.ruleset import packaged_rule_sources, parse_ruleset
 
@@ -241,41 +241,6 @@ def test_broken_html_never_raises_and_keeps_words() -> None:
 def test_xml_declaration_with_encoding_is_ignored() -> None:
     page = "<?xml version='1.0' encoding='iso-8859-1'?><html><body><p>Café prices rose again.</p></body></html>"
     assert extract_html(page).text == "Café prices rose again."
-
-
-# libxml2 starts another top-level <html> for what follows `</html>` or a second document;
-# lxml's walks (and trafilatura's copy of the tree) only see the first.
-_SECOND_PART = "<p>The second half of the article explains how the new bridge will be paid for by the city.</p>"
-
-
-@pytest.mark.parametrize(
-    "html",
-    [
-        f"<html><body><p>First part.</p></body></html>{_SECOND_PART}",
-        f"<!DOCTYPE html><html><body><p>First part.</p></body></html><html><body>{_SECOND_PART}</body></html>",
-        f"<html><head><title>T</title></head><body><p>First part.</p></body></html>\n<!DOCTYPE html>"
-        f"<html><head><meta name='author' content='Jane Doe'></head><body>{_SECOND_PART} tail</body></html>",
-    ],
-    ids=["markup after </html>", "second document", "second head and body"],
-)
-def test_markup_after_the_page_is_part_of_its_body(html: str) -> None:
-    tree = parse_html(html)
-    assert tree is not None
-    assert [child.tag for child in tree] in (["body"], ["head", "body"])
-    assert "First part." in tree.text_content()
-    assert "paid for by the city" in tree.text_content()
-    extraction = extract_html(html)
-    assert "paid for by the city" in extraction.text
-
-
-def test_a_second_documents_head_joins_the_first() -> None:
-    html = (
-        "<html><head><title>Bridge</title></head><body><p>First part.</p></body></html>"
-        f"<html><head><meta name='author' content='Jane Doe'></head><body>{_SECOND_PART}</body></html>"
-    )
-    tree = parse_html(html)
-    assert [e.get("name") for e in tree.find("head")] == [None, "author"]
-    assert extract_html(html).hints.authors == ["Jane Doe"]
 
 
 def test_long_removal_is_truncated_at_a_word() -> None:

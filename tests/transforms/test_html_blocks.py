@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from docclean.transforms.clean import clean_document
-from docclean.transforms.html import extract_html, parse_html
+from docclean.transforms.html import extract_html
 from docclean.transforms.html_blocks import block_texts, boundary_joins, glued_tokens
+from docclean.transforms.html_parse import parse_html
 
 _PROSE = (
     "The harbour board met on Tuesday evening to discuss the long delayed repairs to the north pier, "

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from docclean.transforms.html import parse_html
 from docclean.transforms.html_bylines import page_authors
+from docclean.transforms.html_parse import parse_html
 from docclean.transforms.html_selectors import Selector, SelectorGroup, select
 from docclean.transforms.html_vocabulary import metadata_vocabulary
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 from docclean.transforms.dates import parse_date
-from docclean.transforms.html import parse_html
 from docclean.transforms.html_metadata import extract_metadata, strip_site_suffix
+from docclean.transforms.html_parse import parse_html
 from docclean.transforms.models import DocumentHints
 from docclean.transforms.ruleset import packaged_rule_sources, parse_ruleset
 

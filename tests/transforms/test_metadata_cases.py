@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from docclean.transforms.html import parse_html
 from docclean.transforms.html_metadata import extract_metadata
+from docclean.transforms.html_parse import parse_html
 from docclean.transforms.models import DocumentHints
 
 from tests.conftest import CASES, load_cases
