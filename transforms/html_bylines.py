@@ -7,8 +7,10 @@ author value, and whose (a person's or an organisation's), is `transforms.html_n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from docclean.transforms.dates import parse_date
 from docclean.transforms.html_names import acceptable_fallback, sort_names, split_names
 from docclean.transforms.html_page import clean, element_text, ld_articles, ld_types, word_key
 from docclean.transforms.html_selectors import select
@@ -17,7 +19,27 @@ from docclean.transforms.urls import site_of
 from lxml.html import HtmlElement
 
 # Elements a visible "By ..." label may sit in, and the page regions where it is not the article's.
-_LABEL_TAGS = ("p", "span", "div", "li", "a", "h3", "h4", "h5", "h6", "address", "small", "strong", "em", "b", "dd")
+_LABEL_TAGS = (
+    "p",
+    "span",
+    "div",
+    "li",
+    "a",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "address",
+    "small",
+    "strong",
+    "em",
+    "b",
+    "dd",
+)
+_BLOCK_TAGS = frozenset(
+    {"div", "p", "li", "ul", "ol", "dl", "dd", "dt", "section", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
+)
 _NOT_CONTENT = frozenset({"footer", "nav", "aside", "form"})
 _MAX_BYLINE_CHARS = 120
 _MAX_NAME_CHARS = 60
@@ -67,7 +89,7 @@ def _author_sources(
     for item in ld_articles(ld, vocabulary):
         yield _ld_names(item.get("author"), by_id, vocabulary) or _ld_names(item.get("creator"), by_id, vocabulary)
     if citation_authors:
-        yield [pair for raw in citation_authors for pair in names(raw, split=False)]
+        yield [pair for raw in citation_authors for pair in names(_first_last(raw, vocabulary), split=False)]
     for key in vocabulary.author_meta_keys:
         yield names(meta.get(key, ""))
     # WordPress/Yoast: <meta name="twitter:label1" content="Written by"> + twitter:data1.
@@ -78,13 +100,33 @@ def _author_sources(
         yield names(element_text(element) or "")
     elements = _BylineElements(tree, vocabulary)
     for text in _selected_bylines(elements):
-        yield names(text)
+        yield names(_segments(text, vocabulary))
     for text in _labelled_bylines(tree, vocabulary):
         yield [(name, org) for name, org in names(text) if len(name.split()) >= 2]
+    for text in _headline_bylines(tree, vocabulary):
+        yield [(name, org) for name, org in names(text) if len(name.split()) >= 2]
     for element in _byline_elements(tree, vocabulary):
-        yield names(element_text(element) or "")
+        yield names(_segments(element_text(element) or "", vocabulary))
     for text in _author_box_heads(elements):
         yield [(name, org) for name, org in names(text, split=False) if len(name.split()) >= 2]
+
+
+def _segments(byline: str, vocabulary: MetadataVocabulary) -> str:
+    """A byline element's text cut at the marks that end a name, into comma-separated parts for
+    `split_names`: "Jo Lee · May 3, 2024" names Jo Lee, not "Jo Lee · May 3". Words that end a
+    name after a label ("on", "in") do not cut here: "Human in the Loop" is one name."""
+    return vocabulary.byline_mark.sub(", ", byline)
+
+
+def _first_last(citation_author: str, vocabulary: MetadataVocabulary) -> str:
+    """ "Roy, Aniruddha" as "Aniruddha Roy": scholarly meta tags write the family name first
+    ("Jo Lee, MD" is a name and its credentials, and stays)."""
+    family, comma, given = (part.strip() for part in citation_author.partition(","))
+    words = given.replace(".", "").lower().split()
+    credentials = all(word in vocabulary.credentials for word in words)
+    if comma and family and words and not credentials and "," not in given and len(family.split()) <= 3:
+        return f"{given} {family}"
+    return citation_author
 
 
 def _ld_names(value: object, by_id: dict[str, dict], vocabulary: MetadataVocabulary) -> list[tuple[str, bool]]:
@@ -138,7 +180,7 @@ def _selected_bylines(elements: _BylineElements) -> Iterator[str]:
     """Texts of the byline elements (class/id names of many CMSs), outside comment, sidebar,
     <time> and <figure> blocks."""
     for element in elements.found:
-        text = clean(" ".join(_itertext_outside(element, elements.discarded)))
+        text = ", ".join(_block_texts(element, elements.discarded))
         if text and 2 < len(text) < _MAX_BYLINE_CHARS:
             yield text
 
@@ -190,6 +232,25 @@ def _itertext_outside(element: HtmlElement, discarded: set[HtmlElement]) -> Iter
             yield child.tail
 
 
+def _block_texts(element: HtmlElement, discarded: set[HtmlElement]) -> list[str]:
+    """The texts of `element` one per block: an author card's name and role sit in blocks of
+    their own ("<div>Jo Lee</div><div>Writer</div>"), and are two parts, not "Jo Lee Writer"."""
+    pieces: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        pieces.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str) and child not in discarded:
+                block = child.tag in _BLOCK_TAGS
+                pieces.append("\n" if block else " ")
+                walk(child)
+                pieces.append("\n" if block else " ")
+            pieces.append(child.tail or "")
+
+    walk(element)
+    return [text for line in "".join(pieces).split("\n") if (text := clean(line))]
+
+
 def _labelled_bylines(tree: HtmlElement, vocabulary: MetadataVocabulary) -> Iterator[str]:
     """Bylines that only the words say: "By Jo Lee", "Written by: <a>Jo Lee</a>", "Author" + name.
 
@@ -209,9 +270,29 @@ def _labelled_bylines(tree: HtmlElement, vocabulary: MetadataVocabulary) -> Iter
         yield vocabulary.byline_name_end.split(rest, maxsplit=1)[0]
 
 
+def _headline_bylines(tree: HtmlElement, vocabulary: MetadataVocabulary) -> Iterator[str]:
+    """Bylines with no label or class, right under the headline, known by their shape: a name,
+    then a role or a date after a mark ("Jo Lee | Senior Writer | July 2, 2025")."""
+    for h1 in tree.iter("h1"):
+        for following in list(h1.itersiblings())[:3]:
+            text = element_text(following) if isinstance(following.tag, str) else None
+            if not text or len(text) >= _MAX_BYLINE_CHARS:
+                continue
+            name, *rest = [part.strip() for part in vocabulary.byline_mark.split(text)]
+            if rest and any(parse_date(part) or _role(part, vocabulary) for part in rest):
+                yield name
+
+
+def _role(text: str, vocabulary: MetadataVocabulary) -> bool:
+    return bool({w.lower() for w in re.findall(r"\w+", text)} & vocabulary.not_name_words)
+
+
 def _outside_article(element: HtmlElement, vocabulary: MetadataVocabulary) -> bool:
-    """Inside a footer, nav, aside or form, or inside a comment."""
+    """Inside a footer, nav, aside or form, or inside a comment. An <article>'s own <footer>
+    is the article's: HTML puts its author and date there ("Posted by Jo Lee on ...")."""
     for ancestor in element.iterancestors():
+        if ancestor.tag == "footer" and any(a.tag == "article" for a in ancestor.iterancestors()):
+            continue
         classes = ancestor.get("class") or ""
         if ancestor.tag in _NOT_CONTENT or any(word in classes for word in vocabulary.comment_classes):
             return True
@@ -219,15 +300,20 @@ def _outside_article(element: HtmlElement, vocabulary: MetadataVocabulary) -> bo
 
 
 def _text_after(element: HtmlElement) -> str | None:
-    """The text right after a bare label: its first child, its tail, or its next element."""
+    """The text right after a bare label: its first child, its tail, or its next element with
+    text (an avatar <img> or <picture> often sits between "Written by:" and the name)."""
     if len(element) and isinstance(element[0].tag, str):
         return element_text(element[0])
     if element.tail and element.tail.strip():
         return clean(element.tail)
-    following = element.getnext()
-    if following is not None and isinstance(following.tag, str):
+    for following in element.itersiblings():
+        if not isinstance(following.tag, str):
+            continue
         text = element_text(following)
-        return text if text and len(text) <= 80 else None
+        if text:
+            return text if len(text) <= 80 else None
+        if following.tail and following.tail.strip():
+            return None
     return None
 
 

@@ -43,7 +43,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None, ruleset: RuleSet
     return DocumentHints(
         url=canonical,
         site=site,
-        title=page_title(tree, meta, ld, site, vocabulary),
+        title=page_title(tree, meta, ld, site, vocabulary, site_of(canonical or url)),
         authors=people,
         author_orgs=orgs,
         published_at=date.at if date else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import ftfy
 from docclean.transforms.html_page import clean, element_text, ld_articles, unescape, word_key
@@ -16,16 +17,23 @@ MIN_H1_OVERLAP = 0.15
 
 
 def page_title(
-    tree: HtmlElement, meta: dict[str, str], ld: list[dict], site: str | None, vocabulary: MetadataVocabulary
+    tree: HtmlElement,
+    meta: dict[str, str],
+    ld: list[dict],
+    site: str | None,
+    vocabulary: MetadataVocabulary,
+    host: str | None = None,
 ) -> str | None:
     """The visible headline: the page's <h1> when it is one, else og:title / JSON-LD / <title>.
 
     SEO titles (og:title, <title>) are often reworded versions of the headline readers see, so
     an <h1> wins; but an <h1> that shares almost no word with the declared title is a logo, a
-    blog or section name or a pull quote, not the headline, and does not count.
+    blog or section name or a pull quote, not the headline, and does not count. `host` (the
+    page's, without `www.`) is cut off too where the site's name was not it ("Name | name.com - ").
     """
-    candidates = _declared_titles(tree, meta, ld, site, vocabulary)
-    h1s = _headline_h1s(tree, site, vocabulary)
+    names = SiteNames(site, host if host != site else None)
+    candidates = _declared_titles(tree, meta, ld, names, vocabulary)
+    h1s = _headline_h1s(tree, names, vocabulary)
     for h1 in h1s:
         for candidate in candidates:
             if _same_title(h1, candidate):
@@ -47,8 +55,25 @@ def page_title(
     return _repair(h1s[0]) if h1s else None
 
 
+@dataclass(frozen=True, slots=True)
+class SiteNames:
+    """The names a title may carry its site under: the declared one, then the page's host."""
+
+    site: str | None
+    host: str | None = None
+
+    def strip(self, title: str | None, *, guess: bool, vocabulary: MetadataVocabulary) -> str | None:
+        """`strip_site_suffix` with the site's name (guessing if asked), then again with its name
+        and the host's alone: a title may name the site twice ("Name | name.com - Headline")."""
+        title = strip_site_suffix(title, self.site, guess=guess, vocabulary=vocabulary)
+        for name in (self.site, self.host):
+            if name:
+                title = strip_site_suffix(title, name, guess=False, vocabulary=vocabulary)
+        return title
+
+
 def _declared_titles(
-    tree: HtmlElement, meta: dict[str, str], ld: list[dict], site: str | None, vocabulary: MetadataVocabulary
+    tree: HtmlElement, meta: dict[str, str], ld: list[dict], names: SiteNames, vocabulary: MetadataVocabulary
 ) -> list[str]:
     """og:title, JSON-LD headlines, twitter:title and <title>, best first, the site name cut off."""
     title_element = tree.find(".//title")
@@ -58,18 +83,18 @@ def _declared_titles(
         clean(meta.get("twitter:title")),
         element_text(title_element) if title_element is not None else None,
     ]
-    stripped = (strip_site_suffix(unescape(d), site, vocabulary=vocabulary) for d in declared if d)
+    stripped = (names.strip(unescape(d), guess=True, vocabulary=vocabulary) for d in declared if d)
     return [c for c in stripped if c and not junk_title(c, vocabulary)]
 
 
-def _headline_h1s(tree: HtmlElement, site: str | None, vocabulary: MetadataVocabulary) -> list[str]:
+def _headline_h1s(tree: HtmlElement, names: SiteNames, vocabulary: MetadataVocabulary) -> list[str]:
     """Texts of the page's <h1> elements that could be a headline (not the site's name)."""
-    site_key = word_key(site or "")
+    site_key = word_key(names.site or "")
     out = []
     for h1 in (headline_text(h) for h in tree.iter("h1")):
         # A headline the CMS suffixed with the site name, like its <title>; a pipe is SEO
         # formatting in a visible headline too ("Headline | Opinion", "Headline | Top 19 Picks").
-        h1 = strip_site_suffix(h1, site, guess=bool(h1 and " | " in h1), vocabulary=vocabulary)
+        h1 = names.strip(h1, guess=bool(h1 and " | " in h1), vocabulary=vocabulary)
         if h1 and 2 <= len(h1.split()) <= 40 and word_key(h1) != site_key and not junk_title(h1, vocabulary):
             out.append(h1)
     return out
@@ -157,10 +182,9 @@ def strip_site_suffix(
         return title
     site_key = word_key(site or "")
     last, first = word_key(parts[-1]), word_key(parts[0])
-    if site_key and last and (last == site_key or site_key in last or last in site_key.replace(" ", "")):
+    if _names_site(last, site_key):
         return vocabulary.title_separator.split(title, maxsplit=len(parts) - 2)[0] if len(parts) > 2 else parts[0]
-    squeezed = first.replace(" ", "")
-    if site_key and first and (first == site_key or (len(squeezed) >= 4 and squeezed in site_key.replace(" ", ""))):
+    if _names_site(first, site_key) and (first == site_key or len(first.replace(" ", "")) >= 4):
         return title[len(parts[0]) :].lstrip(vocabulary.title_edge)
     # No site name to compare with: a short last part ("| Acme News") is still the site.
     if guess and len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
@@ -170,3 +194,19 @@ def strip_site_suffix(
     if guess and len(parts) == 2 and vocabulary.wide_title_separator.search(title) and len(parts[1]) < len(parts[0]):
         return parts[0]
     return title
+
+
+def _names_site(part_key: str, site_key: str) -> bool:
+    """A title part (as `word_key`) that is the site's name: its words, or them written together
+    as in the host ("Newegg.com" for promotions.newegg.com, "Playful Tones" for playfultones.com).
+    Written together, the part must start where one of the site's words starts: "Our Times" is
+    not harbourtimes.com."""
+    if not part_key or not site_key:
+        return False
+    if part_key == site_key or f" {site_key} " in f" {part_key} ":
+        return True
+    squeezed, site_squeezed = part_key.replace(" ", ""), site_key.replace(" ", "")
+    if len(squeezed) < 4 and " " in part_key:
+        return False
+    starts = [0] + [m.start() - i for i, m in enumerate(re.finditer(" ", site_key))]
+    return any(site_squeezed.startswith(squeezed, start) for start in starts)

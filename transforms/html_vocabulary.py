@@ -40,6 +40,7 @@ class MetadataVocabulary:
     byline_prefix: re.Pattern[str]
     byline_label: re.Pattern[str]
     byline_name_end: re.Pattern[str]
+    byline_mark: re.Pattern[str]  # the name ends that are marks, not words: "|", "·", "–"
     byline_class: re.Pattern[str]
     byline_elements: tuple[SelectorGroup, ...]  # strongest evidence first
     byline_discarded: SelectorGroup
@@ -95,6 +96,9 @@ def _build_vocabulary(ruleset: RuleSet) -> MetadataVocabulary:
             rf"^(?:{alternation(words('byline_labels'))})\b\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL
         ),
         byline_name_end=re.compile(rf"\s+(?:{alternation(words('byline_name_ends'))})\s+"),
+        byline_mark=re.compile(
+            rf"\s+(?:{alternation([w for w in words('byline_name_ends') if not any(c.isalpha() for c in w)])})\s+"
+        ),
         byline_class=re.compile(rf"\b(?:{alternation(words('byline_classes'))})\b", re.IGNORECASE),
         byline_elements=tuple(
             SelectorGroup.of(words(f"byline_elements_{tier}")) for tier in ("specific", "generic", "last_resort")

@@ -88,6 +88,34 @@ def test_strip_site_suffix_guess_only_when_asked(title: str, site: str | None, g
     assert strip_site_suffix(title, site, guess=guess) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        # The host written as the site's name, on a subdomain page.
+        ("Port Works Delayed | Harbourtimes.com", "https://news.harbourtimes.com/a/1", "Port Works Delayed"),
+        # The site named twice: by its name and by its host.
+        ("Harbour Times | harbourtimes.com - Port Works Delayed", "https://harbourtimes.com/a/1", "Port Works Delayed"),
+        # Words of the host written apart.
+        ("Port Works Delayed - Harbour Times", "https://harbourtimes.com/a/1", "Port Works Delayed"),
+    ],
+)
+def test_title_loses_the_site_named_by_its_host(title: str, url: str, expected: str) -> None:
+    assert hints(page(f"<title>{title}</title>"), url).title == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        # Parts that merely share letters or a word with the host stay.
+        ("Port Works Delayed - Why the Harbour Project Stalled Again", "https://harbourtimes.com/a/1"),
+        ("Our Times - A Memoir of the Harbour Years", "https://harbourtimes.com/a/1"),
+        ("Port Works Delayed: The Times Look Back", "https://harbourtimes.com/a/1"),
+    ],
+)
+def test_title_parts_that_do_not_name_the_host_stay(title: str, url: str) -> None:
+    assert hints(page(f"<title>{title}</title>"), url).title == title
+
+
 # --- authors
 
 
@@ -135,9 +163,13 @@ def test_yoast_twitter_label_written_by() -> None:
     assert hints(page(head)).authors == ["Kirsten Boatto"]
 
 
-def test_every_citation_author_is_kept_as_written() -> None:
-    head = '<meta name="citation_author" content="Kaufman, Jeff T."><meta name="citation_author" content="Ana Ruiz">'
-    assert hints(page(head)).authors == ["Kaufman, Jeff T.", "Ana Ruiz"]
+def test_every_citation_author_is_kept_given_name_first() -> None:
+    # Scholarly tags write "Family, Given"; `authors` holds names as bylines write them.
+    head = (
+        '<meta name="citation_author" content="Kaufman, Jeff T."><meta name="citation_author" content="Ana Ruiz">'
+        '<meta name="citation_author" content="Lee Chan, MD">'
+    )
+    assert hints(page(head)).authors == ["Jeff T. Kaufman", "Ana Ruiz", "Lee Chan, MD"]
 
 
 @pytest.mark.parametrize(
@@ -146,6 +178,17 @@ def test_every_citation_author_is_kept_as_written() -> None:
         "<div><p>Written by</p><p>Edzel Tabing</p></div>",
         "<p>Written by: <span>Edzel Tabing</span></p>",
         "<p>By Edzel Tabing | Senior Editor | July 2, 2025</p>",
+        # an avatar between the label and the name
+        '<div><span>Written by:</span><picture><img src="a.jpg" alt=""></picture><span>Edzel Tabing</span></div>',
+        "<section><h2>Article by</h2><div>Edzel Tabing</div></section>",
+        # an <article>'s own footer is the article's
+        "<article><p>Text.</p><footer><p>Posted by <a>Edzel Tabing</a> on 2025-12-18</p></footer></article>",
+        # unlabelled, under the headline: a name, then a role or a date after a mark
+        "<header><h1>Port Works Delayed</h1><p>Edzel Tabing | Senior Writer | July 2, 2025</p></header>",
+        "<header><h1>Port Works Delayed</h1><p>Edzel Tabing · July 2, 2025</p></header>",
+        # an author card: name and role in blocks of their own
+        '<div class="author-info"><div class="name">Edzel Tabing</div><div class="role">Writer</div></div>',
+        '<p class="byline">Edzel Tabing · May 3, 2024</p>',
     ],
 )
 def test_bylines_that_only_the_words_label(body: str) -> None:
@@ -160,6 +203,8 @@ def test_bylines_that_only_the_words_label(body: str) -> None:
         '<p class="comment-author">Jo Smith says</p>',
         "<p>By clicking accept you agree to our terms.</p>",
         "<footer><p>Written by</p><p>Site Owner</p></footer>",
+        # under a headline but no role or date: a standfirst or a section pair, not a byline
+        "<header><h1>Port Works Delayed</h1><p>Harbour Works | Port News</p></header>",
     ],
 )
 def test_labels_dates_comments_and_sentences_are_not_authors(body: str) -> None:
@@ -167,6 +212,19 @@ def test_labels_dates_comments_and_sentences_are_not_authors(body: str) -> None:
 
 
 # --- date
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example/books/2025/dec/05/best-novels", datetime(2025, 12, 5)),
+        ("https://news.example/2019/07/04/harvest/", datetime(2019, 7, 4)),
+    ],
+)
+def test_day_in_the_permalink_beats_a_later_day_on_the_page(url: str, expected: datetime) -> None:
+    # A "last updated" day in the page's visible text is not when the permalink was published.
+    body = "<p>Last updated: 9 December 2025</p>"
+    assert hints(page("", body), url).published_at == expected
 
 
 def test_published_time_keeps_the_local_day() -> None:
