@@ -21,7 +21,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 
 import trafilatura
-from docclean.transforms.html_blocks import BLOCK_TAGS, unglue
+from docclean.transforms.html_blocks import BLOCK_TAGS, block_texts, reseparate, unglue
 from docclean.transforms.html_metadata import extract_metadata
 from docclean.transforms.html_parse import parse_html
 from docclean.transforms.models import DocumentHints, Removal
@@ -113,7 +113,7 @@ def _main_text(tree: HtmlElement, url: str | None) -> str:
         if len(other) > ESCALATION_ACCEPT_RATIO * len(text):
             text = other
     if text.strip():
-        return unglue(_tidy_markdown(text), tree.text_content)
+        return reseparate(unglue(_tidy_markdown(text), tree.text_content), block_texts(tree))
     return fallback_text(tree)
 
 

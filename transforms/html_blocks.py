@@ -116,13 +116,49 @@ def boundary_joins(blocks: list[str]) -> set[str]:
     >>> sorted(boundary_joins(["It survives", "One day", "at risk.", "The end"]))
     ['dayat', 'risk.The', 'survivesOne']
     """
+    return set(_boundary_pairs(blocks))
+
+
+def _boundary_pairs(blocks: list[str]) -> dict[str, tuple[str, str]]:
+    """Each boundary join of `boundary_joins`, mapped to its two words."""
     haystack = "\n".join(word for block in blocks for word in block.split())
-    joins: set[str] = set()
+    pairs: dict[str, tuple[str, str]] = {}
     for before, after in pairwise(blocks):
-        glued = before.split()[-1] + after.split()[0]
+        last, first = before.split()[-1], after.split()[0]
+        glued = last + first
         if len(glued) >= 4 and glued not in haystack:
-            joins.add(glued)
-    return joins
+            pairs[glued] = (last, first)
+    return pairs
+
+
+# Characters markdown output may escape with a backslash ("account\_sid").
+_ESCAPABLE = frozenset("\\`*_{}[]()#+-.!|<>")
+
+
+def _escapable(word: str) -> str:
+    return "".join(rf"\\?{re.escape(c)}" if c in _ESCAPABLE else re.escape(c) for c in word)
+
+
+def reseparate(text: str, blocks: list[str]) -> str:
+    r"""Put a space back wherever `text` runs the last word of one of the page's blocks into the
+    first word of the next: what `unglue`'s seams miss ("websites" + "hestiahotel", "ISBN-10" +
+    "0735211299"), markdown escapes allowed. Only joins found nowhere in the page's words count.
+
+    >>> reseparate("Read more websiteshestiahotel said", ["Read more websites", "hestiahotel said"])
+    'Read more websites hestiahotel said'
+    >>> reseparate("os.environ\\[x\\]8auth\\_token", ["os.environ[x]", "8", "auth_token"])
+    'os.environ\\[x\\] 8 auth\\_token'
+    """
+    pairs = _boundary_pairs(blocks)
+    plain = text.replace("\\", "") if "\\" in text else text
+    found = [pairs[glued] for glued in pairs if glued in plain]
+    if not found:
+        return text
+    # The space goes after the last word where the first word follows (a lookahead): joins that
+    # share a one-word block ("]" + "8" + "auth") are all split in one pass.
+    found.sort(key=lambda pair: -len(pair[0]))
+    pattern = re.compile("|".join(f"{_escapable(last)}(?={_escapable(first)})" for last, first in found))
+    return pattern.sub(lambda m: f"{m[0]} ", text)
 
 
 def glued_boundaries(text: str, joins: set[str]) -> list[str]:

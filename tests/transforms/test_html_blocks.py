@@ -27,6 +27,11 @@ FRAGMENTS = {
     "text-then-block": "<div>Loose text<p>Inner paragraph</p>tail text</div>",
     "inline-in-blocks": "<div><span>Spanned end</span></div><div><b>Bold</b> start</div>",
     "li-price": "<ul><li><div>homes for sale</div><div>$524,998</div></li><li>Verdi homes</li></ul>",
+    # seams no letter-case rule sees: lower meets lower, digit meets digit, escaped code
+    "a-divs": '<p><a href="/x"><div>Advertising</div><div>why not do it</div></a> and more</p>',
+    "li-spec": "<ul><li><div>ISBN-10</div><div>0735211299</div></li><li><div>pages</div><div>320</div></li></ul>",
+    "code-lines": "<pre><div>7</div><div>account_sid = env[SID]</div><div>8</div><div>auth_token = 1</div></pre>",
+    "li-prices": "<ul><li><div>EUR9.30</div><div>EUR9.30</div><div>EUR</div></li><li>Other item here</li></ul>",
 }
 
 
