@@ -106,11 +106,30 @@ def is_menu_block(line: LabelShape, settings: LabelSettings) -> bool:
     True
     >>> is_menu_block(LabelShape("0:0:0:0:0:0:0", 7, 0, 0.0, False, True), LabelSettings())
     False
+
+    Stop words count as a sentence's only in lower case: labels capitalise theirs.
+
+    >>> menu = "Home World Have Your Say In Pictures Science Business Sport"
+    >>> settings = LabelSettings(stop_words=frozenset("have your in the also".split()))
+    >>> is_menu_block(LabelShape(menu, 10, 0, 0.3, False, True), settings)
+    True
     """
     if line.unspaced or line.words < settings.run_lines or line.sentences:
         return False
-    if line.stopword_ratio >= settings.min_stopword_ratio:
+    # (the case-folded ratio first: most lines with stop words are sentences, and it is known)
+    if (
+        line.stopword_ratio >= settings.min_stopword_ratio
+        and _prose_stop_share(line, settings) >= settings.min_stopword_ratio
+    ):
         return False
     words = [w for w in _WORD.findall(line.text) if not w.isdigit()]
     # Numbers alone ("0:0:0:0:0:0:0", a row of scores) are not labels: there must be some words.
     return bool(words) and sum(1 for w in words if w[0].isupper()) >= settings.menu_caps_share * len(words)
+
+
+def _prose_stop_share(line: LabelShape, settings: LabelSettings) -> float:
+    """Share of the words that are stop words written in lower case, as running text writes
+    them: a menu of title-case labels ("Have Your Say", "In Pictures") has stop words too, but
+    capitalised ones."""
+    tokens = _WORD.findall(line.text)
+    return sum(map(settings.stop_words.__contains__, tokens)) / len(tokens) if tokens else 0.0
