@@ -18,7 +18,7 @@ word of the next that appear in a text as one token (tests and `benchmarks/extra
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from itertools import pairwise
 
 from lxml import etree
@@ -80,9 +80,10 @@ def _verbatim(element: HtmlElement) -> bool:
 _HIDDEN = ("script", "style", "noscript", "template", "head")
 
 
-def block_texts(tree: HtmlElement) -> list[str]:
-    """The page's text cut at every block element boundary, in document order (scripts, styles
-    and the head skipped): what a browser shows as separate lines."""
+def block_texts(tree: HtmlElement, skip: Collection[HtmlElement] = ()) -> list[str]:
+    """The text of `tree` (a page, or one element of it) cut at every block element boundary, in
+    document order (scripts, styles, the head and the elements in `skip` left out): what a browser
+    shows as separate lines."""
     blocks: list[str] = []
     current: list[str] = []
 
@@ -95,14 +96,14 @@ def block_texts(tree: HtmlElement) -> list[str]:
     walk = etree.iterwalk(tree, events=("start", "end"))
     for event, element in walk:
         tag = element.tag if isinstance(element.tag, str) else ""
-        if event == "start" and tag in _HIDDEN:
+        if event == "start" and (tag in _HIDDEN or element in skip):
             walk.skip_subtree()  # its "end" still comes, and adds its tail
             continue
         if tag in BLOCK_TAGS:
             flush()
         if event == "start":
             current.append(element.text or "")
-        else:
+        elif element is not tree:  # the tree's own tail is not its text
             current.append(element.tail or "")
     flush()
     return blocks

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from docclean.transforms.dates import parse_date
+from docclean.transforms.html_blocks import block_texts
 from docclean.transforms.html_names import acceptable_fallback, sort_names, split_names
 from docclean.transforms.html_page import clean, element_text, ld_articles, ld_types, word_key
 from docclean.transforms.html_selectors import select
@@ -36,9 +37,6 @@ _LABEL_TAGS = (
     "em",
     "b",
     "dd",
-)
-_BLOCK_TAGS = frozenset(
-    {"div", "p", "li", "ul", "ol", "dl", "dd", "dt", "section", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
 )
 _NOT_CONTENT = frozenset({"footer", "nav", "aside", "form"})
 _MAX_BYLINE_CHARS = 120
@@ -180,7 +178,9 @@ def _selected_bylines(elements: _BylineElements) -> Iterator[str]:
     """Texts of the byline elements (class/id names of many CMSs), outside comment, sidebar,
     <time> and <figure> blocks."""
     for element in elements.found:
-        text = ", ".join(_block_texts(element, elements.discarded))
+        # An author card's name and role are blocks of their own ("<div>Jo Lee</div><div>
+        # Writer</div>"): two parts, not "Jo Lee Writer".
+        text = ", ".join(block_texts(element, elements.discarded))
         if text and 2 < len(text) < _MAX_BYLINE_CHARS:
             yield text
 
@@ -230,25 +230,6 @@ def _itertext_outside(element: HtmlElement, discarded: set[HtmlElement]) -> Iter
             yield from _itertext_outside(child, discarded)
         if child.tail:
             yield child.tail
-
-
-def _block_texts(element: HtmlElement, discarded: set[HtmlElement]) -> list[str]:
-    """The texts of `element` one per block: an author card's name and role sit in blocks of
-    their own ("<div>Jo Lee</div><div>Writer</div>"), and are two parts, not "Jo Lee Writer"."""
-    pieces: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        pieces.append(node.text or "")
-        for child in node:
-            if isinstance(child.tag, str) and child not in discarded:
-                block = child.tag in _BLOCK_TAGS
-                pieces.append("\n" if block else " ")
-                walk(child)
-                pieces.append("\n" if block else " ")
-            pieces.append(child.tail or "")
-
-    walk(element)
-    return [text for line in "".join(pieces).split("\n") if (text := clean(line))]
 
 
 def _labelled_bylines(tree: HtmlElement, vocabulary: MetadataVocabulary) -> Iterator[str]:
