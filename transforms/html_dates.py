@@ -19,8 +19,9 @@ from lxml.html import HtmlElement
 # Longer JSON-LD or meta values are prose, not a date.
 MAX_DATE_CHARS = 60
 _YEAR_FIRST = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_URL_MONTH = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"  # "/2025/dec/05/"
 _URL_DATE = re.compile(
-    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2]|[a-z]{3})[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])", re.IGNORECASE
+    rf"/((?:19|20)\d{{2}})[/-](0?[1-9]|1[0-2]|{_URL_MONTH})[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])", re.IGNORECASE
 )
 
 

@@ -227,6 +227,10 @@ def test_day_in_the_permalink_beats_a_later_day_on_the_page(url: str, expected: 
     assert hints(page("", body), url).published_at == expected
 
 
+def test_a_word_in_the_month_place_of_a_path_is_not_a_date() -> None:
+    assert hints(page(), "https://news.example/2019/sun/05/harvest/").published_at != datetime(2019, 5, 5)
+
+
 def test_published_time_keeps_the_local_day() -> None:
     head = '<meta property="article:published_time" content="2024-03-05T22:30:00-05:00">'
     assert hints(page(head)).published_at == datetime(2024, 3, 5, 22, 30)
