@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from docclean.transforms.dates import parse_date
 from docclean.transforms.html_blocks import block_texts
@@ -255,7 +256,7 @@ def _headline_bylines(tree: HtmlElement, vocabulary: MetadataVocabulary) -> Iter
     """Bylines with no label or class, right under the headline, known by their shape: a name,
     then a role or a date after a mark ("Jo Lee | Senior Writer | July 2, 2025")."""
     for h1 in tree.iter("h1"):
-        for following in list(h1.itersiblings())[:3]:
+        for following in islice(h1.itersiblings(), 3):
             text = element_text(following) if isinstance(following.tag, str) else None
             if not text or len(text) >= _MAX_BYLINE_CHARS:
                 continue
