@@ -120,16 +120,19 @@ def boundary_joins(blocks: list[str]) -> set[str]:
     return set(_boundary_pairs(blocks))
 
 
-def _boundary_pairs(blocks: list[str]) -> dict[str, tuple[str, str]]:
-    """Each boundary join of `boundary_joins`, mapped to its two words."""
-    haystack = "\n".join(word for block in blocks for word in block.split())
+def _boundary_pairs(blocks: list[str], within: str | None = None) -> dict[str, tuple[str, str]]:
+    """Each boundary join of `boundary_joins`, mapped to its two words; with `within`, only the
+    joins that occur in it (checked first: then the page is searched for the few left, not for
+    every boundary, which costs a quarter of trafilatura's time on big pages)."""
     pairs: dict[str, tuple[str, str]] = {}
     for before, after in pairwise(blocks):
         last, first = before.split()[-1], after.split()[0]
-        glued = last + first
-        if len(glued) >= 4 and glued not in haystack:
-            pairs[glued] = (last, first)
-    return pairs
+        if len(last) + len(first) >= 4 and (within is None or last + first in within):
+            pairs[last + first] = (last, first)
+    if not pairs:
+        return pairs
+    haystack = "\n".join(word for block in blocks for word in block.split())
+    return {glued: pair for glued, pair in pairs.items() if glued not in haystack}
 
 
 # Characters markdown output may escape with a backslash ("account\_sid").
@@ -140,18 +143,10 @@ def _escapable(word: str) -> str:
     return "".join(rf"\\?{re.escape(c)}" if c in _ESCAPABLE else re.escape(c) for c in word)
 
 
-def _candidate_pairs(blocks: list[str], strange: str) -> dict[str, tuple[str, str]]:
-    """`_boundary_pairs`, for the joins that occur in `strange` only: those are few, so the
-    page is searched for each (is the join a word of its own there?) a few times, not per block."""
-    pairs: dict[str, tuple[str, str]] = {}
-    for before, after in pairwise(blocks):
-        last, first = before.split()[-1], after.split()[0]
-        if len(last) + len(first) >= 4 and last + first in strange:
-            pairs[last + first] = (last, first)
-    if not pairs:
-        return pairs
-    haystack = "\n".join(word for block in blocks for word in block.split())
-    return {glued: pair for glued, pair in pairs.items() if glued not in haystack}
+# The search is boundaries x unknown-token characters: a page of 20,000 blocks run into one
+# token took 4.5 s, 40,000 took 14 s. Past this budget the text is left as it is (the glue
+# stays, and `glued_boundaries` counts it) rather than stall a batch on one page.
+_RESEPARATE_BUDGET = 200_000_000
 
 
 def reseparate(text: str, blocks: list[str]) -> str:
@@ -165,13 +160,12 @@ def reseparate(text: str, blocks: list[str]) -> str:
     'os.environ\\[x\\] 8 auth\\_token'
     """
     plain = text.replace("\\", "") if "\\" in text else text
-    # Only a token the page does not have as a word can hold a join: look in those alone (a
-    # search of the whole page per boundary costs a quarter of trafilatura's time on big pages).
+    # Only a token the page does not have as a word can hold a join: look in those alone.
     page_words = {word for block in blocks for word in block.split()}
     strange = "\n".join(token for token in set(plain.split()) if token not in page_words)
-    if not strange:
+    if not strange or len(blocks) * len(strange) > _RESEPARATE_BUDGET:
         return text
-    found = list(_candidate_pairs(blocks, strange).values())
+    found = list(_boundary_pairs(blocks, within=strange).values())
     if not found:
         return text
     # The space goes after the last word where the first word follows (a lookahead): joins that

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from docclean.transforms.clean import clean_document
 from docclean.transforms.html import extract_html
-from docclean.transforms.html_blocks import block_texts, boundary_joins, glued_tokens
+from docclean.transforms.html_blocks import block_texts, boundary_joins, glued_tokens, reseparate
 from docclean.transforms.html_parse import parse_html
 
 _PROSE = (
@@ -76,3 +76,12 @@ def test_inline_elements_are_not_split() -> None:
         "un<span>usual</span> in its reach.</p>"
     )
     assert "harbour board had a boldly written plan, unusual in its reach." in extract_html(html).text
+
+
+def test_reseparate_leaves_a_page_past_its_search_budget_as_it_is() -> None:
+    # 200,000 blocks run into one token: repairing would search boundaries x characters (minutes);
+    # the text comes back unchanged instead, and the small page next to it is still repaired.
+    blocks = [f"item{i}" for i in range(200_000)]
+    glued = "".join(blocks)
+    assert reseparate(glued, blocks) == glued
+    assert reseparate("item0item1", ["item0", "item1"]) == "item0 item1"
