@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from docclean.flows.results import BatchResult, CommonParagraphs, Duplicates
 from docclean.flows.rules import load_ruleset
-from docclean.flows.stages.dedup import roles_of
+from docclean.flows.stages.dedup import Roles
 from docclean.flows.stages.paragraph_counts import add_counts, count_paragraphs_by_site, counts_of, lake_counts
 from docclean.flows.stages.restrip import Stripped, Stripper, restrip_loaded_articles, staged_sources
 from docclean.transforms.common_paragraphs import CommonParagraphRule, common_keys, newly_common_sites
@@ -45,7 +45,8 @@ def remove_common(
         return CommonParagraphs(list(batches))
     rule = ruleset.get(RULE_ID)
     params = CommonParagraphRule.from_rule(rule)
-    with_roles = (_with_roles(b.files["articles"], duplicates.assignments_path) for b in staged)
+    roles = Roles.read(duplicates.assignments_path)
+    with_roles = (_with_roles(b.files["articles"], roles) for b in staged)
     counts, site_docs = count_paragraphs_by_site(with_roles, params.min_words)
     files: dict[str, str] = {}
     common: dict[str, set[str]] = {}
@@ -64,7 +65,7 @@ def remove_common(
     number = max(b.batch for b in batches) + 1  # this stage's own files: after the batches'
     finished, removals, rejects = [], [], []
     for batch in batches:
-        result, batch_removals, batch_rejects = _finish_batch(batch, duplicates.assignments_path, stripper)
+        result, batch_removals, batch_rejects = _finish_batch(batch, roles, stripper)
         finished.append(result)
         removals += batch_removals
         rejects += batch_rejects
@@ -79,10 +80,10 @@ def remove_common(
     return CommonParagraphs(finished, files, restripped)
 
 
-def _with_roles(path: str, assignments_path: str, columns: list[str] | None = None) -> pa.Table:
+def _with_roles(path: str, roles: Roles, columns: list[str] | None = None) -> pa.Table:
     """A staged article file with the dedup stage's cluster, role and similarity filled in."""
     table = pq.read_table(path, columns=columns or ["doc_id", "site", "text"])
-    decided = roles_of(assignments_path, table["doc_id"])
+    decided = roles.of(table["doc_id"])
     for name in decided.column_names:
         column = decided[name]
         if name in table.column_names:
@@ -99,7 +100,7 @@ def _stage_counts(lake: Lake, run_id: str, counts: pa.Table) -> str:
 
 
 def _finish_batch(
-    batch: BatchResult, assignments_path: str, stripper: Stripper
+    batch: BatchResult, roles: Roles, stripper: Stripper
 ) -> tuple[BatchResult, list[dict[str, Any]], list[dict[str, Any]]]:
     """Write one batch's final articles (and its signatures when a text changed); new counts.
 
@@ -110,7 +111,7 @@ def _finish_batch(
         return batch, [], []
     path = Path(batch.files["articles"])
     stage = path.parent.parent
-    table = _with_roles(str(path), assignments_path, columns=pq.read_schema(path).names)
+    table = _with_roles(str(path), roles, columns=pq.read_schema(path).names)
     sites = set(pc.unique(pc.fill_null(table["site"], "")).to_pylist())
     stripped = stripper.strip(table.to_pylist()) if sites & stripper.common.keys() else Stripped([])
     if not stripped.touched:
