@@ -156,12 +156,17 @@ def api_at(api_url: str) -> Iterator[str]:
 
     Child processes (pool workers, flow-run subprocesses) read PREFECT_API_URL from their
     environment; this process read its Prefect settings at import, so it gets them as
-    temporary settings. Both are restored on exit.
+    temporary settings, and its global settings are re-read too: threads do not inherit the
+    temporary ones, and the process pool's thread that forwards its workers' events and logs
+    would otherwise start a second, temporary Prefect server of its own and send them there.
+    All are restored on exit.
     """
+    from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     previous = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = api_url
+    refresh_global_settings_context()
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield api_url
@@ -170,6 +175,7 @@ def api_at(api_url: str) -> Iterator[str]:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = previous
+        refresh_global_settings_context()
 
 
 @contextmanager

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,16 @@ SEEDS = ROOT / "seeds"
 def load_cases(name: str, key: str = "case") -> list[dict]:
     with open(CASES / name, "rb") as handle:
         return tomllib.load(handle)[key]
+
+
+@pytest.fixture(autouse=True)
+def prefect_settings_follow_the_environment() -> Iterator[None]:
+    """`flows.server.api_at` re-reads Prefect's global settings from the environment: a test that
+    set PREFECT_API_URL with monkeypatch must not leave later tests pointed at its server."""
+    yield
+    context = sys.modules.get("prefect.context")
+    if context is not None and context.GLOBAL_SETTINGS_CONTEXT.settings.api.url != os.environ.get("PREFECT_API_URL"):
+        context.refresh_global_settings_context()
 
 
 @pytest.fixture

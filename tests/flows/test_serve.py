@@ -212,6 +212,32 @@ def test_shared_api_uses_a_configured_server_without_starting_one(monkeypatch: p
     assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
 
 
+def test_api_at_reaches_threads_so_forwarded_worker_events_need_no_second_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prefect's process pool forwards its workers' events and logs from a thread of its own; a
+    thread that does not see the API would start a temporary server of its own for them."""
+    import threading
+
+    from docclean.flows.server import api_at
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import get_current_settings
+
+    def url_seen_by_a_new_thread() -> str | None:
+        seen: list[str | None] = []
+        thread = threading.Thread(target=lambda: seen.append(get_current_settings().api.url))
+        thread.start()
+        thread.join()
+        return seen[0]
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    refresh_global_settings_context()
+    before = url_seen_by_a_new_thread()
+    with api_at("http://127.0.0.1:9/api") as api_url:
+        assert url_seen_by_a_new_thread() == api_url
+    assert url_seen_by_a_new_thread() == before != api_url
+
+
 def test_finished_line_gives_counts_duration_and_lake(two_runs) -> None:
     from datetime import timedelta
     from types import SimpleNamespace
