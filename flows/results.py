@@ -98,6 +98,9 @@ class BatchResult:
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     records_skipped: dict[str, int] = field(default_factory=dict)  # WARC records that are not documents
     files: dict[str, str] = field(default_factory=dict)  # table -> staged path
+    # Staged beside the tables, never loaded: each article's paragraph keys, hashed where the
+    # batch ran so that counting them (`flows.stages.paragraph_counts`) reads no text.
+    paragraph_keys: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,6 +223,7 @@ class RunScratch(contextlib.AbstractContextManager):
         """A cleaning task's result with its staged files downloaded into the staging folder."""
         if self.mirror is not None:
             result.files = {table: self.mirror.pull(uri) for table, uri in result.files.items()}
+            result.paragraph_keys = self._pull(result.paragraph_keys)
         return result
 
     def _pull(self, uri: str | None) -> str | None:

@@ -24,7 +24,9 @@ from docclean.flows.results import BatchOptions, BatchResult, LearnedInputs, now
 from docclean.flows.rules import load_ruleset
 from docclean.flows.scratch import task_files
 from docclean.flows.settings import quiet_library_logs
+from docclean.flows.stages.paragraph_counts import paragraph_key_table, stage_paragraph_keys
 from docclean.flows.stages.retry import IO_RETRIES, retry_on_io_error
+from docclean.transforms.common_paragraphs import CommonParagraphRule
 from docclean.transforms.document import CleanedSource, clean_source, site_without_url
 from docclean.transforms.html import HtmlExtraction
 from docclean.transforms.minhash import signatures as minhash_signatures
@@ -169,7 +171,8 @@ def process_batch(
         crash_point("cleaning")
         rows.cleaned(source, outcome, ruleset.version)
     result.records_skipped = dict(skipped_records)
-    return stage_rows(rows, result, options.staging_dir)
+    min_words = CommonParagraphRule.from_rule(ruleset.get("common_paragraph")).min_words
+    return stage_rows(rows, result, options.staging_dir, min_words)
 
 
 class _NamedSources:
@@ -218,8 +221,9 @@ def _clean_guarded(
         return Reject("cleaning_error", f"{type(exc).__name__}: {exc} (at {where.name}:{where.lineno})")
 
 
-def stage_rows(rows: BatchRows, result: BatchResult, staging_dir: str) -> BatchResult:
-    """Write the batch's tables as staged Parquet (with MinHash signatures of the articles); count them."""
+def stage_rows(rows: BatchRows, result: BatchResult, staging_dir: str, min_words: int) -> BatchResult:
+    """Write the batch's tables as staged Parquet (with MinHash signatures of the articles and
+    the keys of their paragraphs of at least `min_words` words); count them."""
     staging = Path(staging_dir)
     # Sorted by site and date, so row-group statistics let readers skip what a filter excludes.
     rows.articles.sort(key=lambda a: (a["site"] or "", a["published_at"] or datetime.min, a["doc_id"]))
@@ -240,6 +244,9 @@ def stage_rows(rows: BatchRows, result: BatchResult, staging_dir: str) -> BatchR
             path = staging / table / f"b{result.batch:05d}.parquet"
             write_parquet_atomic(rows_to_table(table_rows, table), path, staging=staging / "tmp", table=table)
             result.files[table] = str(path)
+    keys = paragraph_key_table(rows.articles, min_words)
+    if keys.num_rows:
+        result.paragraph_keys = stage_paragraph_keys(keys, staging / "paragraph_keys" / f"b{result.batch:05d}.parquet")
     result.n_articles, result.n_rejects, result.n_removals = len(rows.articles), len(rows.rejects), len(rows.removals)
     result.removals_by_rule = dict(rows.removal_counts)
     result.rejects_by_reason = dict(rows.reject_counts)

@@ -20,7 +20,13 @@ import pyarrow.parquet as pq
 from docclean.flows.results import BatchResult, CommonParagraphs, Duplicates
 from docclean.flows.rules import load_ruleset
 from docclean.flows.stages.dedup import Roles
-from docclean.flows.stages.paragraph_counts import add_counts, count_paragraphs_by_site, counts_of, lake_counts
+from docclean.flows.stages.paragraph_counts import (
+    PARAGRAPH_KEYS,
+    add_counts,
+    count_paragraphs_by_site,
+    counts_of,
+    lake_counts,
+)
 from docclean.flows.stages.restrip import Stripped, Stripper, restrip_loaded_articles, staged_sources
 from docclean.transforms.common_paragraphs import CommonParagraphRule, common_keys, newly_common_sites
 from docclean.transforms.ruleset import RuleSet
@@ -46,8 +52,7 @@ def remove_common(
     rule = ruleset.get(RULE_ID)
     params = CommonParagraphRule.from_rule(rule)
     roles = Roles.read(duplicates.assignments_path)
-    with_roles = (_with_roles(b.files["articles"], roles) for b in staged)
-    counts, site_docs = count_paragraphs_by_site(with_roles, params.min_words)
+    counts, site_docs = count_paragraphs_by_site(_keys_with_roles(b, roles) for b in staged)
     files: dict[str, str] = {}
     common: dict[str, set[str]] = {}
     before, docs_before = pa.table({}), {}
@@ -91,6 +96,14 @@ def _with_roles(path: str, roles: Roles, columns: list[str] | None = None) -> pa
         else:
             table = table.append_column(name, column)
     return table
+
+
+def _keys_with_roles(batch: BatchResult, roles: Roles) -> tuple[pa.Table, pa.Table]:
+    """A batch's articles with the dedup stage's `dup_role`, and their paragraph keys."""
+    articles = _with_roles(batch.files["articles"], roles, ["doc_id", "site"])
+    if batch.paragraph_keys is None:
+        return articles, PARAGRAPH_KEYS.empty_table()
+    return articles, pq.read_table(batch.paragraph_keys, schema=PARAGRAPH_KEYS)
 
 
 def _stage_counts(lake: Lake, run_id: str, counts: pa.Table) -> str:
