@@ -66,6 +66,7 @@ def clean_batch(
             repeated=KnownIds(repeats_path) if repeats_path else frozenset(),
         )
         result.files = {table: files.push(path) for table, path in result.files.items()}
+        result.paragraph_keys = files.push(result.paragraph_keys)
     return result
 
 
