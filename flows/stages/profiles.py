@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -71,4 +74,15 @@ def merge_learned_profiles(
 ) -> SiteProfiles | None:
     """The run's site profiles, merged in batch order however the batches finished."""
     lake = Lake.at(lake_root)
-    return merge_site_profiles(lake, run_id, sorted(partial_paths), reprocess=reprocess, rules_dir=rules_dir)
+    profiles = merge_site_profiles(lake, run_id, sorted(partial_paths), reprocess=reprocess, rules_dir=rules_dir)
+    _return_freed_memory()
+    return profiles
+
+
+def _return_freed_memory() -> None:
+    """Give the memory the merge freed back to the system (glibc's `malloc_trim`, as Dask's
+    workers do): glibc keeps it for this process otherwise, and the flow process holds it
+    through the whole cleaning pass, beside the workers (about 130 of the 200 MB the merge took
+    at 100k documents; it grows with the corpus). Does nothing where there is no glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
