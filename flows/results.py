@@ -71,7 +71,9 @@ class LearnedBatch:
     """One batch's site-template pass: its partial profile and the HTML it extracted."""
 
     batch: int
-    profile_path: str | None = None  # per site, how many of the batch's pages hold each line (JSON)
+    profile_path: str | None = (
+        None  # per site, how many of the batch's pages hold each line (Parquet: `PARTIAL_PROFILE`)
+    )
     extractions_path: str | None = None  # HTML extracted once, read back by the cleaning task
     named_path: str | None = None  # source ids named by their file's ids (`flows.stages.repeats`)
 

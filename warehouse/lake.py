@@ -20,7 +20,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,38 +221,33 @@ class Lake:
     def latest_per_site(self, table: str, columns: list[str]) -> pa.Table:
         """A LATEST_PER_SITE table's current rows: per site, those of the latest committed run."""
         data = self.read_table(table, columns)
-        if not data.num_rows:
-            return data
+        return data.filter(_is_latest(data, self._latest_runs(data))) if data.num_rows else data
+
+    def _latest_runs(self, data: pa.Table) -> dict[str, str]:
+        """Per site in `data`, the latest committed run among its rows' runs."""
         order = self.run_order()
+        pairs = data.select(["site", "run_id"]).group_by(["site", "run_id"]).aggregate([])
         latest: dict[str, str] = {}
-        for site, run_id in set(zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)):
+        for site, run_id in zip(pairs["site"].to_pylist(), pairs["run_id"].to_pylist(), strict=True):
             if site not in latest or order[run_id] > order[latest[site]]:
                 latest[site] = run_id
-        keep = [
-            latest[site] == run_id
-            for site, run_id in zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)
-        ]
-        return data.filter(pa.array(keep, pa.bool_()))
+        return latest
 
     def drop_stale_site_rows(self) -> None:
         """Remove rows of LATEST_PER_SITE tables a later run replaced (a run writes whole sites)."""
         for table in tables_written(WriteMode.LATEST_PER_SITE):
-            current = self.latest_per_site(table, ["site", "run_id"])
-            wanted = set(zip(current["site"].to_pylist(), current["run_id"].to_pylist(), strict=True))
+            latest = self._latest_runs(self.read_table(table, ["site", "run_id"]))
             committed = self.committed_run_ids()
             for path in self.files(table):
                 if run_id_of(path) not in committed:
                     continue
                 data = pq.read_table(path)
-                keep = [
-                    (site, run) in wanted
-                    for site, run in zip(data["site"].to_pylist(), data["run_id"].to_pylist(), strict=True)
-                ]
-                if all(keep):
+                keep = _is_latest(data, latest)
+                if pc.all(keep).as_py():
                     continue
-                if any(keep):
+                if pc.any(keep).as_py():
                     rewrite = self.root / "_staging" / "rewrite"
-                    write_parquet_atomic(data.filter(pa.array(keep)), path, staging=rewrite, table=table)
+                    write_parquet_atomic(data.filter(keep), path, staging=rewrite, table=table)
                 else:
                     path.unlink()
 
@@ -335,6 +330,13 @@ def file_keys(uris: pa.Array, sizes: pa.Array, mtimes: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(uris, pc.cast(sizes, pa.string()), pc.cast(mtimes, pa.string()), "\0")
 
 
+def _is_latest(data: pa.Table, latest: dict[str, str]) -> pa.ChunkedArray:
+    """Per row of `data`, whether its `run_id` is `latest[site]` (its site's latest run)."""
+    runs = pa.array(list(latest.values()), pa.string())
+    wanted = pc.take(runs, pc.index_in(data["site"], value_set=pa.array(list(latest), pa.string())))
+    return pc.fill_null(pc.equal(data["run_id"], wanted), False)
+
+
 def run_id_of(path: Path) -> str:
     """The run a table file belongs to, from its name `<run_id>-b<batch>.parquet`."""
     return path.stem.rsplit("-b", 1)[0]
@@ -346,22 +348,37 @@ def write_parquet_atomic(data: pa.Table, path: Path, *, staging: Path, table: st
     Readers never see a torn file: the rename is atomic, and the temporary file lives outside
     every table folder (DuckDB's globs would match `_x.parquet` or `.x.parquet` beside it).
     """
+    _write_atomic([data], path, staging=staging, table=table, keep_empty=True)
+    return path
+
+
+def write_batches_atomic(batches: Iterable[pa.RecordBatch], path: Path, *, staging: Path, table: str) -> Path | None:
+    """`write_parquet_atomic` for rows that come batch by batch (one batch in memory at a time);
+    None, and no file, when there are no rows."""
+    return path if _write_atomic(batches, path, staging=staging, table=table, keep_empty=False) else None
+
+
+def _write_atomic(
+    parts: Iterable[pa.Table | pa.RecordBatch], path: Path, *, staging: Path, table: str, keep_empty: bool
+) -> int:
+    """Rows written to `path` (atomically, through a temporary file in `staging`)."""
     staging.mkdir(parents=True, exist_ok=True)
     tmp = staging / f".{path.name}.{os.getpid()}.tmp"
     schema = with_metadata(TABLES[table], table)
-    pq.write_table(
-        data.cast(schema),
-        tmp,
-        compression="zstd",
-        row_group_size=_ROW_GROUP_ROWS,
-        write_statistics=True,
-    )
+    rows = 0
+    with pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=True) as writer:
+        for part in parts:
+            writer.write(part.cast(schema), row_group_size=_ROW_GROUP_ROWS)
+            rows += part.num_rows
+    if not rows and not keep_empty:
+        tmp.unlink()
+        return 0
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     crash_point("writing")
     path.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, path)
-    return path
+    return rows
 
 
 def rows_to_table(rows: list[dict], table: str) -> pa.Table:

@@ -9,18 +9,19 @@ in a `LearnedBatch`.
 
 from __future__ import annotations
 
-import json
 import pickle
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from docclean.flows.budget import DocumentTimeout, time_budget
 from docclean.flows.known_ids import KnownIds, write_known_ids
 from docclean.flows.readers import batch_sources
 from docclean.flows.results import BatchOptions, LearnedBatch
 from docclean.flows.scratch import task_files
 from docclean.flows.settings import quiet_library_logs
+from docclean.flows.stages.profiles import partial_profile_table
 from docclean.flows.stages.retry import IO_RETRIES, retry_on_io_error
 from docclean.transforms.document import TemplateText, site_without_url, template_text
 from docclean.transforms.html import HtmlExtraction
@@ -46,7 +47,7 @@ class Learned:
 # Retried on I/O errors: with --scratch a batch task reads and writes the object store.
 @task(cache_policy=NO_CACHE, **IO_RETRIES, retry_condition_fn=retry_on_io_error)
 def learn_site_templates(batch: int, manifest: str, known_ids_path: str, options: BatchOptions) -> LearnedBatch:
-    """Count, per site, the lines of this batch's new pages; stage the partial profile and extractions."""
+    """Count, per site, the lines of this batch's new pages; stage the partial profile (Parquet) and extractions."""
     quiet_library_logs()
     with task_files(options) as (files, options):
         sources = batch_sources(files.pull(manifest), options.limits)
@@ -99,9 +100,8 @@ def stage_learned(batch: int, learned: Learned, staging_dir: Path) -> LearnedBat
         target.write_bytes(pickle.dumps(learned.extractions, protocol=pickle.HIGHEST_PROTOCOL))
         extractions_path = str(target)
     if learned.profiles:
-        target = staging_dir / "profiles" / f"b{batch:05d}.json"
+        target = staging_dir / "profiles" / f"b{batch:05d}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = {site: profile.to_dict() for site, profile in learned.profiles.items()}
-        target.write_text(json.dumps(partial), encoding="utf-8")
+        pq.write_table(partial_profile_table(learned.profiles), target, compression="zstd")
         profile_path = str(target)
     return LearnedBatch(batch, profile_path, extractions_path, named_path)

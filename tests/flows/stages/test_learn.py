@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 from dataclasses import replace
 from pathlib import Path
@@ -57,8 +56,11 @@ def test_tasks_hand_the_extractions_to_clean_by_path(tmp_path: Path) -> None:
     options = BatchOptions(run_id="r", staging_dir=str(stage), site_from_folder=True)
 
     learned = learn_site_templates.fn(0, str(manifest), str(known), options)
-    assert learned == LearnedBatch(0, str(stage / "profiles/b00000.json"), str(stage / "extractions/b00000.pickle"))
-    assert json.loads(Path(learned.profile_path).read_text())["valley.example"]["n_docs"] == 4
+    assert learned == LearnedBatch(0, str(stage / "profiles/b00000.parquet"), str(stage / "extractions/b00000.pickle"))
+    partial = pq.read_table(learned.profile_path).to_pylist()
+    assert {"site": "valley.example", "key": None, "doc_freq": 4} in partial  # the site's page count
+    footer = {"site": "valley.example", "key": "copyright valley times all rights reserved", "doc_freq": 4}
+    assert footer in partial
     assert len(pickle.loads(Path(learned.extractions_path).read_bytes())) == 3
 
     result = clean_batch.fn(0, str(manifest), str(known), options, LearnedInputs(learned.extractions_path))
