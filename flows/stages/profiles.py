@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,9 +146,7 @@ def _merge_database(spill: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
-        for path in spill.iterdir():
-            path.unlink(missing_ok=True)
-        spill.rmdir()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 @task(cache_policy=NO_CACHE)
