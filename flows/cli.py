@@ -278,7 +278,8 @@ def _run_flow(target: Lake, task_runner: Callable[[], TaskRunner], verbose: bool
     written or an input bucket that cannot be listed is one line saying what to do, exit code 1,
     and the lake as it was.
     """
-    from docclean.warehouse.lake import LakeBusyError, cannot_write
+    from docclean.warehouse.errors import cannot_write
+    from docclean.warehouse.lake import LakeBusyError
     from docclean.warehouse.locations import RemoteLocationError
 
     try:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 from docclean.warehouse.catalog import QueryError, QueryResult, refresh_catalog
-from docclean.warehouse.lake import Lake, cannot_write
+from docclean.warehouse.errors import cannot_write
+from docclean.warehouse.lake import Lake
 
 SEARCH_NAME = "search.duckdb"
 _NO_AUTOLOAD = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}

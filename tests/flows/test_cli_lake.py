@@ -98,7 +98,7 @@ def test_search_on_a_read_only_folder(lake: Lake) -> None:
 
 
 def test_unwritable_means_read_only_or_full_and_nothing_else(tmp_path: Path) -> None:
-    from docclean.warehouse.lake import cannot_write
+    from docclean.warehouse.errors import cannot_write
 
     assert "is full" in cannot_write(OSError(errno.ENOSPC, "No space left on device"), tmp_path)
     assert "cannot be written" in cannot_write(OSError(errno.EROFS, "Read-only file system"), tmp_path)
