@@ -14,6 +14,7 @@ offsets.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from docclean.transforms.code_text import code_marks
@@ -73,6 +74,11 @@ def wrap_width(lines: list[str]) -> int | None:
     wrappable = [line.rstrip() for line in lines if len(line) >= MIN_LINE and _wrappable(line)]
     long_enough = sorted(n for n in map(len, wrappable) if n >= MIN_LINE)
     if len(long_enough) < MIN_WRAPPED_LINES:
+        return None
+    # Every width's band lies within these lengths: too few lines there, and no width can be the
+    # one (most pages: markdown with one paragraph a line is far longer, menus far shorter).
+    in_bands = bisect_right(long_enough, MAX_WIDTH) - bisect_right(long_enough, MIN_WIDTH - WRAP_BAND)
+    if in_bands < MIN_WRAPPED_LINES:
         return None
     # The width: the longest length that all but OVER_SHARE of the long lines stay within.
     over = len(long_enough) - 1 - int(len(long_enough) * (1 - OVER_SHARE))
