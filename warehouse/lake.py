@@ -20,7 +20,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,14 +30,14 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from docclean.warehouse.crash import crash_point
 from docclean.warehouse.locations import local_path
-from docclean.warehouse.schemas import TABLES, VERSION_TABLES, WriteMode, tables_written, with_metadata
+from docclean.warehouse.schemas import TABLES, VERSION_TABLES, WriteMode, tables_written
+from docclean.warehouse.writes import write_parquet_atomic
 
 # Document versions: a later run's version of a source replaces these rows (see WRITE_MODES).
 DATA_TABLES = tables_written(WriteMode.LATEST_PER_SOURCE)
 # Every table whose files belong to one run (uncommitted ones are deleted by recover()).
 RUN_TABLES = tuple(table for table in TABLES if table != "runs")
 CATALOG_NAME = "docclean.duckdb"
-_ROW_GROUP_ROWS = 10_000
 
 
 # Lake roots whose write lock this context holds (`Lake.writer_lock`).
@@ -321,45 +321,6 @@ def _is_latest(data: pa.Table, latest: dict[str, str]) -> pa.ChunkedArray:
 def run_id_of(path: Path) -> str:
     """The run a table file belongs to, from its name `<run_id>-b<batch>.parquet`."""
     return path.stem.rsplit("-b", 1)[0]
-
-
-def write_parquet_atomic(data: pa.Table, path: Path, *, staging: Path, table: str) -> Path:
-    """Write `data` under a temporary name in `staging`, then rename it to `path`.
-
-    Readers never see a torn file: the rename is atomic, and the temporary file lives outside
-    every table folder (DuckDB's globs would match `_x.parquet` or `.x.parquet` beside it).
-    """
-    _write_atomic([data], path, staging=staging, table=table, keep_empty=True)
-    return path
-
-
-def write_batches_atomic(batches: Iterable[pa.RecordBatch], path: Path, *, staging: Path, table: str) -> Path | None:
-    """`write_parquet_atomic` for rows that come batch by batch (one batch in memory at a time);
-    None, and no file, when there are no rows."""
-    return path if _write_atomic(batches, path, staging=staging, table=table, keep_empty=False) else None
-
-
-def _write_atomic(
-    parts: Iterable[pa.Table | pa.RecordBatch], path: Path, *, staging: Path, table: str, keep_empty: bool
-) -> int:
-    """Rows written to `path` (atomically, through a temporary file in `staging`)."""
-    staging.mkdir(parents=True, exist_ok=True)
-    tmp = staging / f".{path.name}.{os.getpid()}.tmp"
-    schema = with_metadata(TABLES[table], table)
-    rows = 0
-    with pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=True) as writer:
-        for part in parts:
-            writer.write(part.cast(schema), row_group_size=_ROW_GROUP_ROWS)
-            rows += part.num_rows
-    if not rows and not keep_empty:
-        tmp.unlink()
-        return 0
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    crash_point("writing")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, path)
-    return rows
 
 
 def rows_to_table(rows: list[dict], table: str) -> pa.Table:

@@ -22,8 +22,9 @@ import pyarrow.compute as pc
 from docclean.flows.results import SiteProfiles
 from docclean.flows.rules import load_ruleset
 from docclean.transforms.templates import SiteProfile, site_template_limit
-from docclean.warehouse.lake import Lake, write_batches_atomic
+from docclean.warehouse.lake import Lake
 from docclean.warehouse.schemas import TABLES
+from docclean.warehouse.writes import write_batches_atomic
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
