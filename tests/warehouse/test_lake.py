@@ -132,3 +132,30 @@ def test_the_lock_is_reentrant_in_one_context_only(tmp_path: Path) -> None:
     assert seen == ["busy"]
     with lake.writer_lock():  # released by the outer block
         pass
+
+
+def _profile_rows(run_id: str, sites: dict[str, list[str]]) -> list[dict]:
+    return [
+        {"site": site, "n_docs": 5, "key": key, "doc_freq": 5, "run_id": run_id}
+        for site, keys in sites.items()
+        for key in keys
+    ]
+
+
+def test_a_sites_profile_is_the_latest_runs_and_older_rows_of_it_are_dropped(tmp_path: Path) -> None:
+    lake = Lake.at(tmp_path / "lake")
+    lake.create()
+    runs = {"r1": {"a.example": ["menu", "footer"], "b.example": ["home"]}, "r2": {"a.example": ["new menu"]}}
+    for run_id, sites in runs.items():
+        staged = lake.staging_dir(run_id) / "site_profiles" / "b00000.parquet"
+        rows = rows_to_table(_profile_rows(run_id, sites), "site_profiles")
+        write_parquet_atomic(rows, staged, staging=lake.staging_dir(run_id) / "tmp", table="site_profiles")
+        lake.commit(run_id, {"site_profiles": [staged]}, _runs_row(run_id))
+    current = [(r["site"], r["key"], r["run_id"]) for r in lake.site_profile_rows().to_pylist()]
+    expected = [("b.example", "home", "r1"), ("a.example", "new menu", "r2")]
+    assert sorted(current) == sorted(expected)
+
+    lake.drop_stale_site_rows()  # r1's file keeps b.example's row only
+    stored = lake.read_table("site_profiles", ["site", "key", "run_id"], committed_only=False).to_pylist()
+    assert sorted((r["site"], r["key"], r["run_id"]) for r in stored) == sorted(expected)
+    assert len(lake.files("site_profiles")) == 2
