@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -75,39 +74,12 @@ class SiteProfile:
         limit = self.threshold(min_docs, min_fraction)
         return frozenset(key for key, df in self.doc_freq.items() if df >= limit)
 
-    def pruned(self, min_df: int = 2) -> SiteProfile:
-        """A copy without keys seen on fewer than `min_df` pages (article lines), to persist.
-
-        Pruning loses exactness for later merges only for keys below `min_df` in both parts.
-        """
-        kept = {key: df for key, df in self.doc_freq.items() if df >= min_df}
-        return SiteProfile(self.site, self.n_docs, kept)
-
     def to_dict(self) -> dict[str, Any]:
         return {"site": self.site, "n_docs": self.n_docs, "doc_freq": dict(sorted(self.doc_freq.items()))}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SiteProfile:
         return cls(str(data["site"]), int(data["n_docs"]), {str(k): int(v) for k, v in data["doc_freq"].items()})
-
-    def rows(self) -> Iterator[dict[str, Any]]:
-        """One row per key: the shape of the `site_profiles` lake table."""
-        for key, df in sorted(self.doc_freq.items()):
-            yield {"site": self.site, "n_docs": self.n_docs, "key": key, "doc_freq": df}
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> SiteProfile:
-        """Inverse of `rows`; every row must name the same site (and page count)."""
-        profile: SiteProfile | None = None
-        for row in rows:
-            if profile is None:
-                profile = cls(str(row["site"]), int(row["n_docs"]))
-            elif row["site"] != profile.site:
-                raise ValueError(f"rows of two sites: {profile.site!r} and {row['site']!r}")
-            profile.doc_freq[str(row["key"])] = int(row["doc_freq"])
-        if profile is None:
-            raise ValueError("no rows: a profile needs at least its site")
-        return profile
 
 
 def learn_site_profile(site: str, documents: Iterable[str]) -> SiteProfile:
@@ -116,15 +88,6 @@ def learn_site_profile(site: str, documents: Iterable[str]) -> SiteProfile:
     for text in documents:
         profile.add_document(LineDocument.parse(prepare_text(text)))
     return profile
-
-
-def merge_profiles(a: SiteProfile, b: SiteProfile) -> SiteProfile:
-    """Profile of the union of two disjoint page sets of the same site."""
-    if a.site != b.site:
-        raise ValueError(f"cannot merge profiles of different sites: {a.site!r} and {b.site!r}")
-    freq = Counter(a.doc_freq)
-    freq.update(b.doc_freq)
-    return SiteProfile(a.site, a.n_docs + b.n_docs, dict(freq))
 
 
 def strip_site_template(doc: LineDocument, profile: SiteProfile, rule: Rule) -> None:
@@ -147,13 +110,3 @@ def site_template_limit(profile: SiteProfile, rule: Rule) -> int | None:
     if profile.n_docs < rule.param("min_profile_docs", 4):
         return None
     return profile.threshold(rule.param("min_docs", 3), rule.param("min_fraction", 0.1))
-
-
-def template_profile(profile: SiteProfile, rule: Rule) -> SiteProfile:
-    """What `strip_site_template` reads of `profile` under `rule`: the page count and only the
-    keys it would remove (at or above the limit). The same removals from a far smaller profile:
-    most keys of a site are article lines seen on one or two pages.
-    """
-    limit = site_template_limit(profile, rule)
-    kept = {} if limit is None else {key: df for key, df in profile.doc_freq.items() if df >= limit}
-    return SiteProfile(profile.site, profile.n_docs, kept)

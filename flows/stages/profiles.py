@@ -37,7 +37,7 @@ PARTIAL_PROFILE = pa.schema(
         pa.field("doc_freq", pa.int32(), nullable=False),
     ]
 )
-# Keys on fewer pages than this are article lines: the lake does not keep them (`pruned`).
+# Keys on fewer pages than this are article lines: the lake does not keep them.
 _KEEP_MIN_DOC_FREQ = 2
 # What the merge may hold in memory before DuckDB spills to the staging folder.
 _MERGE_MEMORY = "512MB"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from docclean.transforms.clean import clean_document
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.normalize import paragraph_key, prepare_text
@@ -11,10 +10,9 @@ from docclean.transforms.templates import (
     SiteProfile,
     document_keys,
     learn_site_profile,
-    merge_profiles,
+    site_template_limit,
     strip_site_template,
     template_key,
-    template_profile,
 )
 
 NAV = "* [Home](/)\n* [World](/world)\n* [Sport](/sport)"
@@ -108,25 +106,9 @@ def test_small_profile_removes_nothing() -> None:
     assert kept(pages[0], profile) == [line.text for line in LineDocument.parse(prepare_text(pages[0])).lines]
 
 
-def test_merge_adds_counts_and_page_totals() -> None:
-    pages = site_pages()
-    merged = merge_profiles(learn_site_profile("g", pages[:4]), learn_site_profile("g", pages[4:]))
-    whole = learn_site_profile("g", pages)
-    assert merged == whole
-    with pytest.raises(ValueError, match="different sites"):
-        merge_profiles(learn_site_profile("a", pages[:1]), learn_site_profile("b", pages[:1]))
-
-
-def test_profile_round_trips_through_dict_and_rows() -> None:
+def test_profile_round_trips_through_dict() -> None:
     profile = learn_site_profile("gazette.example", site_pages())
     assert SiteProfile.from_dict(profile.to_dict()) == profile
-    rows = list(profile.rows())
-    assert rows[0].keys() == {"site", "n_docs", "key", "doc_freq"}
-    assert SiteProfile.from_rows(rows) == profile
-    pruned = profile.pruned(min_df=3)
-    assert pruned.n_docs == 10
-    assert template_key(SHARED) not in pruned.doc_freq
-    assert pruned.doc_freq["home"] == 10
 
 
 def test_clean_document_with_site_profile() -> None:
@@ -137,10 +119,16 @@ def test_clean_document_with_site_profile() -> None:
     assert "site_template" in doc.removed_rule_ids()
 
 
-def test_template_profile_keeps_only_the_keys_the_rule_removes() -> None:
-    rule = default_ruleset().get("site_template")
+def _template_keys_only(profile: SiteProfile) -> SiteProfile:
+    """What the flow hands the cleaning tasks (`flows.stages.profiles`): the keys at the limit or above."""
+    limit = site_template_limit(profile, default_ruleset().get("site_template"))
+    kept = {} if limit is None else {key: df for key, df in profile.doc_freq.items() if df >= limit}
+    return SiteProfile(profile.site, profile.n_docs, kept)
+
+
+def test_a_profile_of_template_keys_only_removes_the_same_lines() -> None:
     profile = learn_site_profile("gazette.example", site_pages())
-    small = template_profile(profile, rule)
+    small = _template_keys_only(profile)
     assert small.n_docs == 10
     assert small.doc_freq["home"] == 10
     assert template_key(SHARED) not in small.doc_freq  # on two pages of ten: below the limit of three
@@ -150,10 +138,10 @@ def test_template_profile_keeps_only_the_keys_the_rule_removes() -> None:
         assert kept(text, small) == kept(text, profile)
 
 
-def test_template_profile_of_too_few_pages_is_empty() -> None:
+def test_a_profile_of_too_few_pages_has_no_limit() -> None:
     profile = learn_site_profile("gazette.example", site_pages()[:3])
-    small = template_profile(profile, default_ruleset().get("site_template"))
-    assert (small.n_docs, small.doc_freq) == (3, {})
+    assert site_template_limit(profile, default_ruleset().get("site_template")) is None
+    assert (_template_keys_only(profile).n_docs, _template_keys_only(profile).doc_freq) == (3, {})
 
 
 def test_line_keys_are_the_paragraph_keys_of_their_text() -> None:
