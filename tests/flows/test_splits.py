@@ -8,9 +8,10 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from docclean.flows import splits
 from docclean.flows.inputs import InputFile, discover_files
 from docclean.flows.readers import Limits, read_documents, sources_from_files
-from docclean.flows.splits import jsonl_positions, plan_batches, scan_positions
+from docclean.flows.splits import gzip_member_positions, jsonl_positions, plan_batches, scan_positions
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -101,3 +102,19 @@ def test_batches_are_bounded_by_bytes_too(tmp_path: Path) -> None:
     (tmp_path / "wide.jsonl").write_text("\n".join([line] * 10) + "\n")
     batches = plan_batches(discover_files([str(tmp_path)]), 100, BIG, batch_bytes=3000)
     assert [part.count for batch in batches for part in batch] == [2, 2, 2, 2, 2]
+
+
+@pytest.mark.parametrize(("chunk", "piece"), [(64, 16), (333, 1000), (1 << 20, 7)])
+def test_gzip_member_starts_are_found_across_chunk_and_piece_edges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, piece: int
+) -> None:
+    members = [gzip.compress(f"WARC/1.0\r\nrecord {i} {'x' * (i * 37)}".encode()) for i in range(12)]
+    data = b"".join(members)
+    starts = [sum(len(m) for m in members[:i]) for i in range(len(members))]
+    monkeypatch.setattr(splits, "CHUNK", chunk)
+    monkeypatch.setattr(splits, "_PIECE", piece)
+    assert gzip_member_positions(BytesIO(data), BIG).offsets.tolist() == starts
+    assert gzip_member_positions(BytesIO(data[:-5]), BIG) is None  # the last member cut short
+    assert gzip_member_positions(BytesIO(data), 100) is None  # a member inflates past the limit
+    not_warc = data + gzip.compress(b"<html>not a record</html>")
+    assert gzip_member_positions(BytesIO(not_warc), BIG) is None
