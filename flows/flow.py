@@ -11,8 +11,10 @@ from __future__ import annotations
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from docclean.flows.readers import (
     MAX_BYTES,
@@ -55,6 +57,7 @@ from prefect.task_runners import TaskRunner
 # Near-duplicate thresholds on estimated Jaccard (word 3-grams): MinHashConfig's measured defaults.
 DUPLICATE_THRESHOLD = MinHashConfig().duplicate_threshold
 VARIANT_THRESHOLD = MinHashConfig().variant_threshold
+T = TypeVar("T")
 
 
 @flow(name="clean-documents", log_prints=False, task_runner=default_task_runner())
@@ -107,7 +110,8 @@ def clean_documents(
     root = str(target.root)
     with target.writer_lock():
         staging = _begin_run(target, run.run_id)
-        discovered = discover_inputs(root, run.run_id, inputs, batch_size, reprocess, rescan, max_decompressed_bytes)
+        listing = (root, run.run_id, inputs, batch_size, reprocess, rescan, max_decompressed_bytes)
+        discovered = _timed("inputs listed", show_progress, discover_inputs, *listing)
         options = BatchOptions(run.run_id, str(staging), site, site_from_folder, limits, None, rules_dir)
         shared = RunScratch(scratch, run.run_id, str(staging))
         # Batch workers end with this block, before duplicates are marked in this process.
@@ -116,10 +120,13 @@ def clean_documents(
             profiles, learned = learn_templates(pool, root, batches, options, reprocess, show_progress)
             options = replace(options, profiles_path=profiles.json_path if profiles else None)
             cleaned = clean_batches(pool, batches, options, learned, show_progress)
-        duplicates = find_duplicates(root, run.run_id, cleaned, thresholds)
-        final = remove_common_paragraphs(root, run.run_id, cleaned, duplicates, reprocess, rules_dir)
-        committed = load_lake(root, run, discovered, profiles, cleaned, final, duplicates)
-        delta_sync_failures = sync_delta_logs(root)  # also after a run that committed nothing: catches up
+        duplicates = _timed("duplicates marked", show_progress, find_duplicates, root, run.run_id, cleaned, thresholds)
+        common = (root, run.run_id, cleaned, duplicates, reprocess, rules_dir)
+        final = _timed("common paragraphs found", show_progress, remove_common_paragraphs, *common)
+        loaded = (root, run, discovered, profiles, cleaned, final, duplicates)
+        committed = _timed("lake loaded", show_progress, load_lake, *loaded)
+        # also after a run that committed nothing: catches up
+        delta_sync_failures = _timed("Delta logs synced", show_progress, sync_delta_logs, root)
     seconds = time.monotonic() - clock
     summary = run_summary(run, root, seconds, committed, discovered, final, duplicates, delta_sync_failures)
     publish_summary(summary)
@@ -162,7 +169,8 @@ def learn_templates(
         if progress:
             _progress("site templates: batch", done, len(futures), started)
     partials = [b.profile_path for b in learned if b.profile_path]
-    profiles = merge_learned_profiles(lake_root, options.run_id, partials, reprocess, options.rules_dir)
+    merge = (lake_root, options.run_id, partials, reprocess, options.rules_dir)
+    profiles = _timed("site profiles merged", progress, merge_learned_profiles, *merge)
     repeats = repeated_sources(learned, options.staging_dir)
     return profiles, {b.batch: LearnedInputs(b.extractions_path, repeats.get(b.batch)) for b in learned}
 
@@ -187,6 +195,16 @@ def clean_batches(
         if progress:
             _progress("batch", len(results), len(futures), started, sum(b.n_documents for b in results))
     return sorted(results, key=lambda b: b.batch)
+
+
+def _timed(step: str, progress: bool, function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)`, saying how long it took when `progress`: the steps between and after
+    the batches count nothing as they go, and on a long run some take minutes."""
+    started = time.monotonic()
+    result = function(*args)
+    if progress:
+        print(f"  {step} in {time.monotonic() - started:,.1f} s", file=sys.stderr, flush=True)
+    return result
 
 
 def _progress(phase: str, done: int, total: int, started: float, docs: int | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -506,6 +507,9 @@ def test_html_pages_learn_their_sites_template_from_the_extracted_text(
     progress = capsys.readouterr().err
     # Both passes report progress: the learning pass can be half of an HTML run.
     assert "site templates: batch 2/2, ETA 0 s" in progress and "batch 2/2: 4 documents" in progress
+    # ... and so do the steps between and after the batches, with their time
+    steps = ["inputs listed", "site profiles merged", "duplicates marked", "common paragraphs found", "lake loaded"]
+    assert all(re.search(rf"^  {step} in [\d,.]+ s$", progress, re.MULTILINE) for step in steps), progress
     assert summary.counts.removals_by_rule["site_template"] == 4
     rows = run_query(lake, "SELECT site, text FROM articles").rows
     assert {site for site, _ in rows} == {"harbour-herald.test"}
