@@ -97,15 +97,7 @@ def clean_documents(
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth, max_document_seconds)
     thresholds = {"duplicate_threshold": duplicate_threshold, "variant_threshold": variant_threshold}
-    config = {  # what shapes the output: recorded and fingerprinted in the run's row
-        "batch_size": batch_size,
-        "site": site,
-        "limits": asdict(limits),
-        "reprocess": reprocess,
-        "site_from_folder": site_from_folder,
-        "rules_dir": rules_dir,
-        "minhash": asdict(MinHashConfig(**thresholds)),
-    }
+    config = _run_config(batch_size, site, limits, reprocess, site_from_folder, rules_dir, thresholds)
     run = RunInfo(new_run_id(), flow_run.get_id(), now_utc(), config)
     root = str(target.root)
     with target.writer_lock():
@@ -131,6 +123,27 @@ def clean_documents(
     summary = run_summary(run, root, seconds, committed, discovered, final, duplicates, delta_sync_failures)
     publish_summary(summary)
     return summary
+
+
+def _run_config(
+    batch_size: int,
+    site: str | None,
+    limits: Limits,
+    reprocess: bool,
+    site_from_folder: bool,
+    rules_dir: str | None,
+    thresholds: dict[str, float],
+) -> dict[str, Any]:
+    """What shapes the run's output: recorded and fingerprinted in its `runs` row."""
+    return {
+        "batch_size": batch_size,
+        "site": site,
+        "limits": asdict(limits),
+        "reprocess": reprocess,
+        "site_from_folder": site_from_folder,
+        "rules_dir": rules_dir,
+        "minhash": asdict(MinHashConfig(**thresholds)),
+    }
 
 
 def _begin_run(target: Lake, run_id: str) -> Path:
