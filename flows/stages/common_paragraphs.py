@@ -10,6 +10,8 @@ given new versions without it (`restrip_loaded_articles`).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 RULE_ID = "common_paragraph"
+_FINISH_THREADS = min(4, os.cpu_count() or 1)
 
 
 def remove_common(
@@ -69,11 +72,14 @@ def remove_common(
     stripper = Stripper(rule.id, rule.reason, params.min_words, common, run_id)
     number = max(b.batch for b in batches) + 1  # this stage's own files: after the batches'
     finished, removals, rejects = [], [], []
-    for batch in batches:
-        result, batch_removals, batch_rejects = _finish_batch(batch, roles, stripper)
-        finished.append(result)
-        removals += batch_removals
-        rejects += batch_rejects
+    # Every batch's articles are read and written once more here, in the flow process, after the
+    # batch workers have gone: threads overlap Parquet's reading, compressing and fsync (which
+    # release the GIL) across batches. The batches are independent; results come in order.
+    with ThreadPoolExecutor(max_workers=_FINISH_THREADS) as threads:
+        for result, batch_removals, batch_rejects in threads.map(lambda b: _finish_batch(b, roles, stripper), batches):
+            finished.append(result)
+            removals += batch_removals
+            rejects += batch_rejects
     stage = lake.staging_dir(run_id)
     files |= _write_tables(stage, number, {"removals": removals, "rejects": rejects})
     restripped = None
