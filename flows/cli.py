@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from docclean.flows import cli_export, cli_info, cli_lake
+from docclean.flows import cli_export, cli_info, cli_lake, cli_publish
 from docclean.flows.cli_common import LakeOption, checked_scratch, err, input_locations, lake_at, out
 from docclean.flows.cli_summary import print_summary
 from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
@@ -111,6 +111,7 @@ def run(
             "workers on hosts that do not share the lake's disk; inputs must then be object-store URIs too."
         ),
     ] = None,
+    publish: cli_publish.PublishOption = None,
     rescan: Annotated[
         bool,
         typer.Option(
@@ -139,6 +140,7 @@ def run(
         raise typer.Exit(2)
     inputs = input_locations(inputs)
     scratch = checked_scratch(scratch, inputs)
+    publish = cli_publish.checked_publish(publish, target)
     err.print(f"[bold]docclean[/] cleaning {', '.join(inputs)} -> {target.root}")
     _run_flow(
         target,
@@ -155,6 +157,7 @@ def run(
         max_document_seconds=max_document_seconds,
         rescan=rescan,
         scratch=scratch,
+        publish=publish,
         duplicate_threshold=duplicate_threshold,
         variant_threshold=variant_threshold,
     )
@@ -213,6 +216,7 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Parallel batch workers (processes) per run. Default: CPU cores.")
     ] = os.cpu_count() or 1,
+    publish: cli_publish.PublishOption = None,
 ) -> None:
     """Run the flow on a schedule until Ctrl-C: starts a local Prefect server if none is configured.
 
@@ -234,6 +238,8 @@ def serve(
         params["site"] = site
     if rules:
         params["rules_dir"] = str(rules.expanduser().resolve())
+    if publish:
+        params["publish"] = cli_publish.checked_publish(publish, lake_at(lake))
     inputs = input_locations(inputs) if inputs else None
     target = str(lake_at(lake).root)
     serve_schedule(cron, inputs, target, interval=interval, port=port, ui=ui, workers=workers, **params)
@@ -304,6 +310,8 @@ def _run_flow(target: Lake, task_runner: Callable[[], TaskRunner], verbose: bool
         err.print(f"[red]error:[/] {hint}")
         raise typer.Exit(1) from None
     print_summary(summary)
+    if summary.published is not None and summary.published.error:
+        raise typer.Exit(1)  # committed, but not published as asked: a scheduler should see it
 
 
 def _flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: Any) -> Any:
@@ -335,6 +343,7 @@ def _after_failure(target: Lake, committed_before: set[str]) -> str:
 for _command in (cli_lake.query, cli_lake.search, cli_lake.report, cli_lake.explain, cli_info.info):
     app.command()(_command)
 app.command()(cli_export.export)
+app.command()(cli_publish.publish)
 
 
 def main() -> None:

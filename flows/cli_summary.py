@@ -14,7 +14,7 @@ from rich.table import Table
 def print_summary(summary: Any) -> None:
     """`summary`: the flow's RunSummary (flows.results)."""
     from docclean.flows.results import COUNT_KEYS, COUNT_LABELS
-    from docclean.flows.stages.summary import delta_sync_note, without_site_note
+    from docclean.flows.stages.summary import delta_sync_note, publish_note, without_site_note
 
     counts = summary.counts
     table = Table(*COUNT_LABELS, title=f"run {summary.run_id} ({summary.seconds} s)")
@@ -53,6 +53,8 @@ def print_summary(summary: Any) -> None:
         out.print(note)
     if warning := delta_sync_note(summary):
         out.print(warning, style="yellow", markup=False)
+    if note := publish_note(summary):
+        out.print(note, style="yellow" if summary.published.error else None, markup=False)
     lake_option = "" if Path(summary.lake) == default_lake() else f" --lake {shlex.quote(summary.lake)}"
     out.print(
         f'Lake: {summary.lake}  ·  try: docclean query{lake_option} "select title, authors, published_at from articles"'

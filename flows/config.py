@@ -27,6 +27,7 @@ KEYS: dict[str, dict[str, str]] = {
         "runner": "runner",
         "dask_address": "dask_address",
         "scratch": "scratch",
+        "publish": "publish",
     },
     "limits": {
         "max_document_mb": "max_document_mb",
@@ -126,6 +127,8 @@ def _resolved(path: Path, name: str, value: Any) -> Any:
     """Paths in the file are relative to the file's folder, not to where docclean runs."""
     base = path.parent
     if name in PATH_KEYS and isinstance(value, str):
+        return str((base / Path(value).expanduser()).resolve())
+    if name == "publish" and isinstance(value, str) and not uri_scheme(value):  # a folder, relative to the file
         return str((base / Path(value).expanduser()).resolve())
     if name == "inputs":
         if isinstance(value, str):

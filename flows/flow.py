@@ -1,5 +1,6 @@
 """The `clean-documents` Prefect flow: discover -> learn templates -> clean -> dedup -> common
-paragraphs -> commit (with checks) -> Delta logs -> summary. One file per stage in `flows/stages/`.
+paragraphs -> commit (with checks) -> Delta logs -> publish (optional) -> summary. One file per
+stage in `flows/stages/`.
 
 Tasks exchange paths and counts (`flows.results`), never documents: a batch task reads its
 files from a manifest and writes staged Parquet, so the flow's memory stays flat however large
@@ -16,6 +17,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from docclean.flows.publish import publish_target, short_error
 from docclean.flows.readers import (
     MAX_BYTES,
     MAX_DECOMPRESSED_BYTES,
@@ -28,6 +30,7 @@ from docclean.flows.results import (
     BatchOptions,
     BatchResult,
     LearnedInputs,
+    PublishOutcome,
     RunInfo,
     RunSummary,
     SiteProfiles,
@@ -44,6 +47,7 @@ from docclean.flows.stages.dedup import find_duplicates
 from docclean.flows.stages.discover import discover_inputs, may_name_sites
 from docclean.flows.stages.learn import learn_site_templates
 from docclean.flows.stages.profiles import merge_learned_profiles
+from docclean.flows.stages.publish import publish_run
 from docclean.flows.stages.repeats import repeated_sources
 from docclean.flows.stages.summary import publish_summary, run_summary
 from docclean.transforms.minhash import MinHashConfig
@@ -80,6 +84,7 @@ def clean_documents(
     rescan: bool = False,
     workers: int | None = None,
     scratch: str | None = None,
+    publish: str | None = None,
 ) -> RunSummary:
     """Clean the documents in `inputs` (files and folders) into the Parquet lake at `lake`.
 
@@ -88,11 +93,14 @@ def clean_documents(
     a committed run already read at the same size and mtime are skipped unopened, unless `rescan`.
     `workers` caps the batch worker processes below the task runner's size (`docclean serve --workers`).
     `scratch` (object storage) carries batch tasks' files for workers without the lake's disk (`flows.scratch`).
+    `publish` (object storage or a folder) gets the lake's tables as Delta tables after the commit.
     """
     clock = time.monotonic()
     target = Lake.at(lake or default_lake())
     inputs = _input_locations(inputs, reprocess)
     scratch = scratch_location(scratch, inputs, reprocess)
+    if publish:
+        publish_target(publish, target)  # a target it cannot publish to fails the run before any work
     rules_dir = str(Path(rules_dir).expanduser().resolve()) if rules_dir else None
     load_ruleset(rules_dir)  # a broken rule file fails the run here, before any work, saying where
     limits = Limits(max_bytes, max_decompressed_bytes, max_document_bytes, max_html_depth, max_document_seconds)
@@ -119,10 +127,22 @@ def clean_documents(
         committed = _timed("lake loaded", show_progress, load_lake, *loaded)
         # also after a run that committed nothing: catches up
         delta_sync_failures = _timed("Delta logs synced", show_progress, sync_delta_logs, root)
+        published = _published(root, publish, show_progress) if publish else None
     seconds = time.monotonic() - clock
     summary = run_summary(run, root, seconds, committed, discovered, final, duplicates, delta_sync_failures)
+    summary = replace(summary, published=published)
     publish_summary(summary)
     return summary
+
+
+def _published(root: str, location: str, progress: bool) -> PublishOutcome:
+    """Publish after the commit. A failure does not fail the run: its rows are in the lake, and
+    `docclean publish` (or the next run) publishes them; the summary says so."""
+    try:
+        return PublishOutcome(location, _timed("published", progress, publish_run, root, location).describe())
+    except Exception as exc:  # any failure: the commit stands, the summary tells how to publish again
+        get_run_logger().warning("publishing to %s failed: %s", location, exc)
+        return PublishOutcome(location, None, f"{type(exc).__name__}: {short_error(exc)}")
 
 
 def _run_config(

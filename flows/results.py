@@ -179,6 +179,15 @@ class RunCounts:
         return counts
 
 
+@dataclass(frozen=True)
+class PublishOutcome:
+    """A run's publish (`--publish`): what it did, or the error that stopped it."""
+
+    location: str
+    done: str | None  # e.g. "s3://b/lake: 2 tables updated, 14 files uploaded (3.1 MB), 2 deleted"
+    error: str | None = None
+
+
 @dataclass(slots=True)
 class RunSummary:
     """What a run did: the flow's return value, the CLI's table, the Prefect artifact."""
@@ -195,6 +204,7 @@ class RunSummary:
     n_without_site: int = 0  # articles with no URL and no --site: no site templates learned for them
     # Tables whose Delta log could not be synced ("table: error"); caught up by the next run.
     delta_sync_failures: list[str] = field(default_factory=list)
+    published: PublishOutcome | None = None  # with --publish
 
     def count(self, key: str) -> int:
         """One of COUNT_KEYS."""

@@ -22,6 +22,8 @@ CRASH_POINTS = (
 )
 # Points only `docclean reprocess` reaches.
 REPROCESS_CRASH_POINTS = ("recounting",)  # a reprocess committed, the counts it replaces half removed
+# Points only `docclean publish` (and `run --publish`) reaches.
+PUBLISH_CRASH_POINTS = ("publishing",)  # a table's files uploaded to the target, its version not yet written
 
 
 def crash_point(name: str) -> None:

@@ -72,7 +72,7 @@ def sync_table(lake: Lake, table: str) -> TableSync:
     folder = lake.table_dir(table)
     folder.mkdir(parents=True, exist_ok=True)
     wanted = {link_name(path): path for path in current_files(lake, table)}
-    listed = _listed(folder)
+    listed = listed_files(str(folder))
     known = listed or {}
     added = [name for name in wanted if name not in known]
     removed = sorted(set(known) - set(wanted))
@@ -80,8 +80,8 @@ def sync_table(lake: Lake, table: str) -> TableSync:
     if added or removed or listed is None:
         for name in added:
             _link(wanted[name], folder / name)
-        actions = [*(_add_action(folder, name) for name in added), *_remove_actions(known, removed)]
-        _commit(folder, table, actions, create=listed is None)
+        actions = [*(add_action(folder / name, name) for name in added), *remove_actions(known, removed)]
+        new_table(str(folder), table, actions, create=listed is None)
         version = DeltaTable(str(folder)).version()
         crash_point("syncing")
     _prune(folder / DELTA_FILES, keep=set(wanted))
@@ -93,15 +93,19 @@ def sync_lake(lake: Lake) -> list[TableSync]:
     return [sync_table(lake, table) for table in TABLES]
 
 
-def _listed(folder: Path) -> dict[str, int] | None:
-    """Path -> size of each file the latest version lists; None when the table has no log yet."""
+def listed_files(location: str, options: dict[str, str] | None = None, *, with_mtime: bool = False) -> dict | None:
+    """Path -> size (or (size, mtime in ms)) of each file the latest version at `location` lists;
+    None when there is no Delta table there yet. `options`: deltalake's storage options."""
     from deltalake import DeltaTable
 
-    if not DeltaTable.is_deltatable(str(folder)):
+    if not DeltaTable.is_deltatable(location, storage_options=options):
         return None
-    actions = DeltaTable(str(folder)).get_add_actions(flatten=True)
+    actions = DeltaTable(location, storage_options=options).get_add_actions(flatten=True)
     paths, sizes = actions.column("path").to_pylist(), actions.column("size_bytes").to_pylist()
-    return dict(zip(paths, sizes, strict=True))
+    if not with_mtime:
+        return dict(zip(paths, sizes, strict=True))
+    mtimes = actions.column("modification_time").to_pylist()
+    return {path: (size, mtime) for path, size, mtime in zip(paths, sizes, mtimes, strict=True)}
 
 
 def _link(source: Path, link: Path) -> None:
@@ -134,32 +138,40 @@ def _same_file(source: Path, link: Path) -> bool:
     return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
-def _add_action(folder: Path, name: str) -> AddAction:
+def add_action(path: Path, name: str) -> AddAction:
+    """The Delta add action naming the file at `path` as `name` (relative to the table folder)."""
     from deltalake.transaction import AddAction
 
-    path = folder / name
     stat = path.stat()
     stats = json.dumps({"numRecords": pq.ParquetFile(path).metadata.num_rows})
     return AddAction(name, stat.st_size, {}, stat.st_mtime_ns // 1_000_000, True, stats)
 
 
-def _remove_actions(listed: dict[str, int], names: list[str]) -> list[RemoveAction]:
+def remove_actions(listed: dict[str, int], names: list[str]) -> list[RemoveAction]:
     from deltalake.transaction import RemoveAction
 
     now = int(time.time() * 1000)
     return [RemoveAction(name, True, now, listed[name]) for name in names]
 
 
-def _commit(folder: Path, table: str, actions: list[AddAction | RemoveAction], *, create: bool) -> None:
-    """One Delta version holding `actions` (the first one creates the table with its schema)."""
+def new_table(
+    location: str,
+    table: str,
+    actions: list[AddAction | RemoveAction],
+    *,
+    create: bool,
+    options: dict[str, str] | None = None,
+) -> None:
+    """One Delta version holding `actions` at `location` (the first one creates the table with its schema)."""
     from deltalake import DeltaTable, Schema
     from deltalake.transaction import create_table_with_add_actions
 
     if create:
         schema = Schema.from_arrow(TABLES[table])
-        create_table_with_add_actions(str(folder), schema, actions, mode="error", name=table)
+        create_table_with_add_actions(location, schema, actions, mode="error", name=table, storage_options=options)
     else:
-        DeltaTable(str(folder)).create_write_transaction(actions, mode="append", schema=TABLES[table])
+        delta = DeltaTable(location, storage_options=options)
+        delta.create_write_transaction(actions, mode="append", schema=TABLES[table])
 
 
 def _prune(links: Path, keep: set[str]) -> None:

@@ -66,9 +66,11 @@ def _remote_message(text: str, scheme: str, what: str) -> str:
     if what == "lake" and scheme in REMOTE_INPUT_SCHEMES:
         return (
             f"lake {text}: lakes on object storage are not supported yet (inputs are), the lake is a local "
-            "folder: pass one, and copy it to the bucket after the run if readers need it there"
+            f"folder: pass one, and add `--publish {text}` to get its tables there as Delta tables after every run"
         )
     stores = ", ".join(f"{s}://" for s in sorted(REMOTE_INPUT_SCHEMES))
+    if what == "publish target":
+        return f"{what} {text}: {scheme}:// URIs are not supported; publish to a folder or to {stores}"
     return (
         f"{what} {text}: {scheme}:// URIs are not supported, docclean reads inputs from local paths and {stores} "
         "URIs: copy or mount it (e.g. `wget`, an rclone mount) and pass that folder"

@@ -79,6 +79,19 @@ def delta_sync_note(summary: RunSummary) -> str | None:
     )
 
 
+def publish_note(summary: RunSummary) -> str | None:
+    """Where the run published the lake's tables, or why it could not (the commit stands either way)."""
+    outcome = summary.published
+    if outcome is None:
+        return None
+    if outcome.error is None:
+        return f"Published to {outcome.done}."
+    return (
+        f"warning: publishing to {outcome.location} failed ({outcome.error}); the run is committed in the lake. "
+        f"Publish it with `docclean publish {outcome.location} --lake {summary.lake}` once the store is reachable."
+    )
+
+
 def _table(header: tuple[str, ...], rows: list[tuple[object, ...]], align: tuple[str, ...]) -> list[str]:
     """A GitHub-flavoured markdown table: as many delimiter cells as header cells, or none renders."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
@@ -91,7 +104,7 @@ def summary_markdown(summary: RunSummary) -> str:
     lines += _table(COUNT_LABELS, [tuple(summary.count(k) for k in COUNT_KEYS)], ("---:",) * len(COUNT_KEYS))
     nothing_new = "" if summary.committed else " (nothing new: no rows written)"
     lines += ["", f"Lake: `{summary.lake}`{nothing_new}"]
-    for note in (without_site_note(summary), delta_sync_note(summary)):
+    for note in (without_site_note(summary), delta_sync_note(summary), publish_note(summary)):
         if note:
             lines += ["", note]
     if summary.n_unchanged_files:

@@ -9,12 +9,12 @@ import os
 import signal
 import sys
 
-from docclean.warehouse.crash import AUDIT_EVENT, CRASH_POINTS, REPROCESS_CRASH_POINTS
+from docclean.warehouse.crash import AUDIT_EVENT, CRASH_POINTS, PUBLISH_CRASH_POINTS, REPROCESS_CRASH_POINTS
 
 
 def kill_at(point: str) -> None:
     """Add an audit hook that kills this process (no cleanup) when the run reaches `point`."""
-    known = CRASH_POINTS + REPROCESS_CRASH_POINTS
+    known = CRASH_POINTS + REPROCESS_CRASH_POINTS + PUBLISH_CRASH_POINTS
     if point not in known:
         raise SystemExit(f"unknown crash point {point!r}; known: {', '.join(known)}")
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT
 
 # `docclean --help` lists these, in this order: those that write the lake, then those that read it.
-COMMANDS = ["run", "reprocess", "serve", "query", "search", "report", "explain", "info", "export"]
+COMMANDS = ["run", "reprocess", "serve", "query", "search", "report", "explain", "info", "export", "publish"]
 
 
 def _help(*args: str):
@@ -85,7 +85,7 @@ def test_serve_needs_exactly_one_schedule_before_starting_anything() -> None:
 
 def test_serve_takes_the_options_run_has_for_what_is_cleaned() -> None:
     output = _help("serve").output
-    for option in ("--rules", "--workers", "--site-from-folder", "--site", "--lake", "--batch-size"):
+    for option in ("--rules", "--workers", "--site-from-folder", "--site", "--lake", "--batch-size", "--publish"):
         assert option in output, option
 
 

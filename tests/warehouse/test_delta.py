@@ -143,7 +143,7 @@ def test_a_failed_sync_is_reported_and_leaves_the_log_readable(small_lake, monke
     def refuse(*_args, **_kwargs) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(delta, "_commit", refuse)
+    monkeypatch.setattr(delta, "new_table", refuse)
     _change_one_source(folder)
     assert load_folder(lake, folder, "run-2")
     failures = delta_sync_failures(lake)

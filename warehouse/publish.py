@@ -1,0 +1,158 @@
+"""Publish the lake's tables to object storage (or another folder) as Delta tables that Spark,
+polars, pandas and DuckDB read there, on hosts that cannot see the lake's disk.
+
+The target holds `<table>/_delta_files/` (the same immutable files the local Delta logs name,
+`warehouse.delta`) and `<table>/_delta_log/`, a log of its own: one version per publish of a table
+whose current files changed, written by `deltalake` with the store's atomic put-if-absent, so a
+reader sees a table as of one publish or the next, never a mix. In order, per table:
+
+1. upload the current files the target's latest version does not list (same name, size and mtime);
+2. commit one version: adds for those, removes for what the lake no longer holds;
+3. delete the files that version no longer lists (as the local sync prunes its links).
+
+A crash after 1 leaves unlisted files that the next publish lists again or deletes; a crash
+after 2 leaves files 3 would have deleted, which no version lists. Publishing again is always
+safe and uploads only what is missing. One lake publishes to a target: a second lake publishing
+to the same prefix replaces the first one's files at its next publish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docclean.warehouse.crash import crash_point
+from docclean.warehouse.delta import (
+    DELTA_FILES,
+    add_action,
+    current_files,
+    link_name,
+    listed_files,
+    new_table,
+    remove_actions,
+)
+from docclean.warehouse.lake import Lake
+from docclean.warehouse.schemas import TABLES
+
+_UPLOAD_THREADS = 8  # uploads wait on the network; pyarrow's clients release the GIL
+_COPY_CHUNK = 8 << 20
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    """Where tables are published: `location` as `deltalake` opens it (an `s3://…` URI or a local
+    path), and the same place as a pyarrow filesystem and the path of the root in it."""
+
+    location: str
+    filesystem: Any  # pyarrow.fs.FileSystem
+    root: str
+    storage_options: dict[str, str] | None = None
+
+    def table_location(self, table: str) -> str:
+        return f"{self.location.rstrip('/')}/{table}"
+
+    def path(self, *parts: str) -> str:
+        return "/".join([self.root.rstrip("/"), *parts])
+
+
+@dataclass(frozen=True)
+class TablePublish:
+    """One table's publish: the target's version after it, whether this publish wrote it, and the
+    files moved."""
+
+    table: str
+    version: int
+    committed: bool
+    uploaded: int
+    uploaded_bytes: int
+    deleted: int
+
+
+def publish_lake(lake: Lake, target: PublishTarget) -> list[TablePublish]:
+    """Publish every table (call under the lake's writer lock, so no run changes it meanwhile)."""
+    return [publish_table(lake, target, table) for table in TABLES]
+
+
+def publish_table(lake: Lake, target: PublishTarget, table: str) -> TablePublish:
+    """Make the target's table list exactly the lake's current files of `table`."""
+    wanted = {link_name(path): path for path in current_files(lake, table)}
+    location = target.table_location(table)
+    published = listed_files(location, target.storage_options, with_mtime=True)
+    known = published or {}
+    missing = [name for name, path in wanted.items() if known.get(name) != _size_and_mtime(path)]
+    uploaded_bytes = _upload_all(target, table, [(wanted[name], name) for name in missing])
+    crash_point("publishing")
+    removed = sorted(set(known) - set(wanted))
+    committed = bool(missing or removed or published is None)
+    if committed:
+        adds = [add_action(wanted[name], name) for name in missing]
+        removes = remove_actions({name: size for name, (size, _) in known.items()}, removed)
+        new_table(location, table, [*adds, *removes], create=published is None, options=target.storage_options)
+    deleted = _delete_unlisted(target, table, keep=set(wanted))
+    version = _version(location, target.storage_options)
+    return TablePublish(table, version, committed, len(missing), uploaded_bytes, deleted)
+
+
+def _size_and_mtime(path: Path) -> tuple[int, int]:
+    """What the target's log records of a file (`add_action`): its size and mtime in ms."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns // 1_000_000
+
+
+def _upload_all(target: PublishTarget, table: str, files: list[tuple[Path, str]]) -> int:
+    if not files:
+        return 0
+    with ThreadPoolExecutor(min(_UPLOAD_THREADS, len(files))) as pool:
+        return sum(pool.map(lambda item: _upload(target, item[0], target.path(table, item[1])), files))
+
+
+def _upload(target: PublishTarget, source: Path, destination: str) -> int:
+    """Copy `source` to `destination`, visible only once whole: an object store shows an object
+    when its upload completes; on a local file system it is written aside and renamed."""
+    local = target.filesystem.type_name == "local"
+    written = f"{destination}.{uuid.uuid4().hex[:8]}.tmp" if local else destination
+    target.filesystem.create_dir(destination.rsplit("/", 1)[0], recursive=True)
+    with open(source, "rb") as data, target.filesystem.open_output_stream(written, compression=None) as out:
+        while chunk := data.read(_COPY_CHUNK):
+            out.write(chunk)
+    if local:
+        with _removed_on_error(target, written):
+            target.filesystem.move(written, destination)
+    return source.stat().st_size
+
+
+@contextlib.contextmanager
+def _removed_on_error(target: PublishTarget, path: str) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            target.filesystem.delete_file(path)
+        raise
+
+
+def _delete_unlisted(target: PublishTarget, table: str, keep: set[str]) -> int:
+    """Delete the target's table files its latest version does not list (and stray temporaries)."""
+    from pyarrow import fs
+
+    selector = fs.FileSelector(target.path(table, DELTA_FILES), recursive=False, allow_not_found=True)
+    stale = [
+        info.path
+        for info in target.filesystem.get_file_info(selector)
+        if f"{DELTA_FILES}/{os.path.basename(info.path)}" not in keep
+    ]
+    for path in stale:
+        target.filesystem.delete_file(path)
+    return len(stale)
+
+
+def _version(location: str, options: dict[str, str] | None) -> int:
+    from deltalake import DeltaTable
+
+    return DeltaTable(location, storage_options=options).version()
