@@ -93,19 +93,16 @@ def sync_lake(lake: Lake) -> list[TableSync]:
     return [sync_table(lake, table) for table in TABLES]
 
 
-def listed_files(location: str, options: dict[str, str] | None = None, *, with_mtime: bool = False) -> dict | None:
-    """Path -> size (or (size, mtime in ms)) of each file the latest version at `location` lists;
-    None when there is no Delta table there yet. `options`: deltalake's storage options."""
+def listed_files(location: str, options: dict[str, str] | None = None) -> dict[str, int] | None:
+    """Path -> size of each file the latest version at `location` lists; None when there is no
+    Delta table there yet. `options`: deltalake's storage options."""
     from deltalake import DeltaTable
 
     if not DeltaTable.is_deltatable(location, storage_options=options):
         return None
     actions = DeltaTable(location, storage_options=options).get_add_actions(flatten=True)
     paths, sizes = actions.column("path").to_pylist(), actions.column("size_bytes").to_pylist()
-    if not with_mtime:
-        return dict(zip(paths, sizes, strict=True))
-    mtimes = actions.column("modification_time").to_pylist()
-    return {path: (size, mtime) for path, size, mtime in zip(paths, sizes, mtimes, strict=True)}
+    return dict(zip(paths, sizes, strict=True))
 
 
 def _link(source: Path, link: Path) -> None:

@@ -6,7 +6,9 @@ The target holds `<table>/_delta_files/` (the same immutable files the local Del
 whose current files changed, written by `deltalake` with the store's atomic put-if-absent, so a
 reader sees a table as of one publish or the next, never a mix. In order, per table:
 
-1. upload the current files the target's latest version does not list (same name, size and mtime);
+1. upload the current files the target's latest version does not list, under names that carry
+   their mtime (`<file stem>.<mtime ns>.parquet`: table files are replaced, never rewritten in
+   place, so a replaced file gets a new name, and a copied lake that keeps mtimes is known);
 2. commit one version: adds for those, removes for what the lake no longer holds;
 3. delete the files that version no longer lists (as the local sync prunes its links).
 
@@ -32,7 +34,6 @@ from docclean.warehouse.delta import (
     DELTA_FILES,
     add_action,
     current_files,
-    link_name,
     listed_files,
     new_table,
     remove_actions,
@@ -81,33 +82,33 @@ def publish_lake(lake: Lake, target: PublishTarget) -> list[TablePublish]:
 
 def publish_table(lake: Lake, target: PublishTarget, table: str) -> TablePublish:
     """Make the target's table list exactly the lake's current files of `table`."""
-    wanted = {link_name(path): path for path in current_files(lake, table)}
+    wanted = {published_name(path): path for path in current_files(lake, table)}
     location = target.table_location(table)
-    published = listed_files(location, target.storage_options, with_mtime=True)
+    published = listed_files(location, target.storage_options)
     known = published or {}
-    missing = [name for name, path in wanted.items() if known.get(name) != _size_and_mtime(path)]
+    missing = [name for name, path in wanted.items() if known.get(name) != path.stat().st_size]
     uploaded_bytes = _upload_all(target, table, [(wanted[name], name) for name in missing])
     crash_point("publishing")
     removed = sorted(set(known) - set(wanted))
     committed = bool(missing or removed or published is None)
     if committed:
         adds = [add_action(wanted[name], name) for name in missing]
-        removes = remove_actions({name: size for name, (size, _) in known.items()}, removed)
+        removes = remove_actions(known, removed)
         new_table(location, table, [*adds, *removes], create=published is None, options=target.storage_options)
     deleted = _delete_unlisted(target, table, keep=set(wanted))
     version = _version(location, target.storage_options)
     return TablePublish(table, version, committed, len(missing), uploaded_bytes, deleted)
 
 
-def _size_and_mtime(path: Path) -> tuple[int, int]:
-    """What the target's log records of a file (`add_action`): its size and mtime in ms."""
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns // 1_000_000
+def published_name(path: Path) -> str:
+    """The target's path (relative to the table folder) for the lake's file at `path`."""
+    return f"{DELTA_FILES}/{path.stem}.{path.stat().st_mtime_ns}.parquet"
 
 
 def _upload_all(target: PublishTarget, table: str, files: list[tuple[Path, str]]) -> int:
     if not files:
         return 0
+    target.filesystem.create_dir(target.path(table, DELTA_FILES), recursive=True)  # once: a request each on S3
     with ThreadPoolExecutor(min(_UPLOAD_THREADS, len(files))) as pool:
         return sum(pool.map(lambda item: _upload(target, item[0], target.path(table, item[1])), files))
 
@@ -115,14 +116,14 @@ def _upload_all(target: PublishTarget, table: str, files: list[tuple[Path, str]]
 def _upload(target: PublishTarget, source: Path, destination: str) -> int:
     """Copy `source` to `destination`, visible only once whole: an object store shows an object
     when its upload completes; on a local file system it is written aside and renamed."""
+    from pyarrow import fs
+
     local = target.filesystem.type_name == "local"
     written = f"{destination}.{uuid.uuid4().hex[:8]}.tmp" if local else destination
-    target.filesystem.create_dir(destination.rsplit("/", 1)[0], recursive=True)
-    with open(source, "rb") as data, target.filesystem.open_output_stream(written, compression=None) as out:
-        while chunk := data.read(_COPY_CHUNK):
-            out.write(chunk)
-    if local:
-        with _removed_on_error(target, written):
+    with _removed_on_error(target, written) if local else contextlib.nullcontext():
+        # pyarrow's own copy: large buffers, and multipart parts sent on its I/O threads
+        fs.copy_files(str(source), written, fs.LocalFileSystem(), target.filesystem, chunk_size=_COPY_CHUNK)
+        if local:
             target.filesystem.move(written, destination)
     return source.stat().st_size
 

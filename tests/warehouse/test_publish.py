@@ -4,6 +4,7 @@ changed table, and a publish stopped halfway leaves the target readable and is f
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -111,17 +112,16 @@ def test_an_uncommitted_runs_files_are_not_published(small_lake, tmp_path) -> No
     _assert_published(lake, target)
 
 
-def test_a_replaced_target_file_of_the_same_name_is_uploaded_again(small_lake, tmp_path) -> None:
-    """The target knows a file by name, size and mtime: a file rewritten in the lake under a name
-    the target already has (an inode number used again) is not taken for the one published."""
+def test_a_file_replaced_in_the_lake_is_published_under_a_new_name_and_a_copied_lake_is_known(
+    small_lake, tmp_path
+) -> None:
     lake, _ = small_lake
     target = tmp_path / "published"
     publish_lake(lake, _target(target))
-    published = next((target / "articles" / DELTA_FILES).iterdir())
-    published.write_bytes(b"not the file the log names")
-    deltalake.DeltaTable(str(target / "articles"))  # the log still opens; its add action's size differs
-    lake_file = lake.files("articles")[0]
-    lake_file.touch()  # a new mtime: the lake's file is not the one the target's log lists
+    lake.files("articles")[0].touch()  # as a replacement does: same name in the lake, new mtime
     result = {t.table: t for t in publish_lake(lake, _target(target))}
-    assert result["articles"].uploaded == 1
+    assert (result["articles"].uploaded, result["articles"].deleted) == (1, 1)
     _assert_published(lake, target)
+    copy = Lake.at(tmp_path / "copied")
+    shutil.copytree(lake.root, copy.root, copy_function=shutil.copy2)  # new inodes, same mtimes
+    assert not any(t.committed for t in publish_lake(copy, _target(target)))
