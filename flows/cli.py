@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from docclean.flows import cli_export, cli_info, cli_lake, cli_publish
-from docclean.flows.cli_common import LakeOption, checked_scratch, err, input_locations, lake_at, out
+from docclean.flows.cli_common import LakeOption, checked_scratch, err, input_locations, lake_at, lake_location, out
 from docclean.flows.cli_summary import print_summary
 from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
 from docclean.flows.server import shared_api
@@ -141,7 +141,7 @@ def run(
     inputs = input_locations(inputs)
     scratch = checked_scratch(scratch, inputs)
     publish = cli_publish.checked_publish(publish, target)
-    err.print(f"[bold]docclean[/] cleaning {', '.join(inputs)} -> {target.root}")
+    err.print(f"[bold]docclean[/] cleaning {', '.join(inputs)} -> {lake_location(lake, target)}")
     _run_flow(
         target,
         lambda: _task_runner(runner, workers, dask_address),
@@ -158,6 +158,7 @@ def run(
         rescan=rescan,
         scratch=scratch,
         publish=publish,
+        lake=lake_location(lake, target),
         duplicate_threshold=duplicate_threshold,
         variant_threshold=variant_threshold,
     )
@@ -188,6 +189,7 @@ def reprocess(
         target,
         lambda: local_task_runner(workers),
         verbose,
+        lake=lake_location(lake, target),
         reprocess=True,
         rules_dir=str(rules) if rules else None,
     )
@@ -241,7 +243,7 @@ def serve(
     if publish:
         params["publish"] = cli_publish.checked_publish(publish, lake_at(lake))
     inputs = input_locations(inputs) if inputs else None
-    target = str(lake_at(lake).root)
+    target = lake_location(lake, lake_at(lake))
     serve_schedule(cron, inputs, target, interval=interval, port=port, ui=ui, workers=workers, **params)
 
 
@@ -323,7 +325,7 @@ def _flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: Any) -
     with shared_api():
         try:
             return clean_documents.with_options(task_runner=task_runner)(
-                lake=str(target.root), show_progress=True, **params
+                **{"lake": str(target.root), **params}, show_progress=True
             )
         except RuleError as exc:
             err.print(f"[red]error in your rules:[/] {exc}")

@@ -23,20 +23,51 @@ LakeOption = Annotated[  # a str: typer's Path would turn "s3://lake" into the f
     str | None,
     typer.Option(
         "--lake",
-        help="Lake folder (default: warehouse/lake in a checkout, ./docclean-lake when installed).",
+        help="Lake folder (default: warehouse/lake in a checkout, ./docclean-lake when installed), or a lake "
+        "on object storage (s3://BUCKET/PREFIX, gs://, abfs://), worked on through a local copy.",
         show_default=False,
     ),
 ]
 
 
 def lake_at(lake: str | Path | None) -> Lake:
-    """The lake at `lake`, or the default one (`flows.settings.default_lake`); a URI it cannot
-    use yet is one red line and exit code 2."""
+    """The lake at `lake`, or the default one (`flows.settings.default_lake`); for a lake on
+    object storage, its local copy pulled to match it. A URI it cannot use is one red line and
+    exit code 2; a store it cannot read, exit code 1."""
     from docclean.warehouse.lake import Lake
     from docclean.warehouse.locations import RemoteLocationError
 
+    if lake is not None and is_remote_lake(lake):
+        return _pulled_copy(str(lake))
     with reported(RemoteLocationError, code=2):
         return Lake.at(lake if lake is not None else default_lake())
+
+
+def is_remote_lake(lake: str | Path | None) -> bool:
+    from docclean.flows.remote import is_remote
+
+    return isinstance(lake, str) and is_remote(lake)
+
+
+def lake_location(lake: str | Path | None, target: Lake) -> str:
+    """What the flow is given as its lake: the URI of a lake on object storage, else the folder."""
+    return str(lake).rstrip("/") if is_remote_lake(lake) else str(target.root)
+
+
+def _pulled_copy(uri: str) -> Lake:
+    from deltalake.exceptions import DeltaError
+    from docclean.flows.publish import short_error, working_copy
+    from docclean.warehouse.lake import LakeBusyError
+    from docclean.warehouse.locations import RemoteLocationError
+    from docclean.warehouse.publish import PublishConflict
+    from rich.markup import escape
+
+    with reported(RemoteLocationError, LakeBusyError, PublishConflict, code=2):
+        try:
+            return working_copy(uri)
+        except (OSError, DeltaError) as exc:
+            err.print(f"[red]error:[/] cannot read the lake at {uri}: {escape(short_error(exc))}")
+            raise typer.Exit(1) from None
 
 
 def input_locations(inputs: list[str]) -> list[str]:

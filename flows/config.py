@@ -38,7 +38,7 @@ KEYS: dict[str, dict[str, str]] = {
     "thresholds": {"duplicate": "duplicate_threshold", "variant": "variant_threshold"},
     "schedule": {"cron": "cron", "interval": "interval", "port": "port", "ui": "ui"},
 }
-PATH_KEYS = {"lake", "rules"}
+PATH_KEYS = {"lake", "rules", "publish"}  # folders (lake and publish may be object-store URIs)
 CONFIG_FILE = "docclean.toml"
 
 
@@ -126,9 +126,7 @@ def _section(path: Path, section: str, values: dict[str, Any]) -> dict[str, Any]
 def _resolved(path: Path, name: str, value: Any) -> Any:
     """Paths in the file are relative to the file's folder, not to where docclean runs."""
     base = path.parent
-    if name in PATH_KEYS and isinstance(value, str):
-        return str((base / Path(value).expanduser()).resolve())
-    if name == "publish" and isinstance(value, str) and not uri_scheme(value):  # a folder, relative to the file
+    if name in PATH_KEYS and isinstance(value, str) and not uri_scheme(value):  # a folder, relative to the file
         return str((base / Path(value).expanduser()).resolve())
     if name == "inputs":
         if isinstance(value, str):

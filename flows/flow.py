@@ -17,7 +17,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from docclean.flows.publish import publish_target, short_error
+from docclean.flows.publish import publish_target, short_error, working_copy
 from docclean.flows.readers import (
     MAX_BYTES,
     MAX_DECOMPRESSED_BYTES,
@@ -26,6 +26,7 @@ from docclean.flows.readers import (
     MAX_HTML_DEPTH,
     Limits,
 )
+from docclean.flows.remote import is_remote
 from docclean.flows.results import (
     BatchOptions,
     BatchResult,
@@ -52,7 +53,7 @@ from docclean.flows.stages.repeats import repeated_sources
 from docclean.flows.stages.summary import publish_summary, run_summary
 from docclean.transforms.minhash import MinHashConfig
 from docclean.warehouse.lake import Lake
-from docclean.warehouse.locations import input_location
+from docclean.warehouse.locations import RemoteLocationError, input_location
 from prefect import flow, get_run_logger
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
@@ -96,7 +97,7 @@ def clean_documents(
     `publish` (object storage or a folder) gets the lake's tables as Delta tables after the commit.
     """
     clock = time.monotonic()
-    target = Lake.at(lake or default_lake())
+    target, remote = _lake_of(lake, publish)
     inputs = _input_locations(inputs, reprocess)
     scratch = scratch_location(scratch, inputs, reprocess)
     if publish:
@@ -127,22 +128,33 @@ def clean_documents(
         committed = _timed("lake loaded", show_progress, load_lake, *loaded)
         # also after a run that committed nothing: catches up
         delta_sync_failures = _timed("Delta logs synced", show_progress, sync_delta_logs, root)
-        published = _published(root, publish, show_progress) if publish else None
+        published = _published(root, publish or remote, bool(remote), show_progress) if publish or remote else None
     seconds = time.monotonic() - clock
     summary = run_summary(run, root, seconds, committed, discovered, final, duplicates, delta_sync_failures)
-    summary = replace(summary, published=published)
+    summary = replace(summary, published=published, lake=remote or root)
     publish_summary(summary)
     return summary
 
 
-def _published(root: str, location: str, progress: bool) -> PublishOutcome:
+def _lake_of(lake: str | None, publish: str | None) -> tuple[Lake, str | None]:
+    """The lake a run writes, and its URI when it is on object storage (then the lake written is
+    its local copy, pulled to match it, and published back after the commit)."""
+    if not (lake and is_remote(lake)):
+        return Lake.at(lake or default_lake()), None
+    if publish:
+        raise RemoteLocationError(f"--publish {publish}: a lake on object storage ({lake}) publishes to itself")
+    return working_copy(lake), lake.rstrip("/")
+
+
+def _published(root: str, location: str, copy: bool, progress: bool) -> PublishOutcome:
     """Publish after the commit. A failure does not fail the run: its rows are in the lake, and
     `docclean publish` (or the next run) publishes them; the summary says so."""
     try:
-        return PublishOutcome(location, _timed("published", progress, publish_run, root, location).describe())
+        done = _timed("published", progress, publish_run, root, location, copy)
+        return PublishOutcome(location, done.describe(), copy=copy)
     except Exception as exc:  # any failure: the commit stands, the summary tells how to publish again
         get_run_logger().warning("publishing to %s failed: %s", location, exc)
-        return PublishOutcome(location, None, f"{type(exc).__name__}: {short_error(exc)}")
+        return PublishOutcome(location, None, f"{type(exc).__name__}: {short_error(exc)}", copy=copy)
 
 
 def _run_config(

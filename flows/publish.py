@@ -1,19 +1,24 @@
 """Publish: after a run (`run --publish URI`) or on demand (`docclean publish URI`), the lake's
-tables as Delta tables on object storage or in another folder (`warehouse.publish`). No Prefect
-here: the `publish` command runs without it; the flow's task is `flows.stages.publish`."""
+tables as Delta tables on object storage or in another folder (`warehouse.publish`); and a lake
+on object storage (`--lake s3://…`), worked on through a local copy pulled from those tables
+(`warehouse.pull`). No Prefect here: the flow's task is `flows.stages.publish`."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from docclean.flows.remote import is_remote, remote_path
 from docclean.warehouse.lake import Lake
 from docclean.warehouse.locations import RemoteLocationError, local_path
 from docclean.warehouse.publish import PublishTarget, TablePublish, publish_lake
+from docclean.warehouse.pull import last_versions, pull_lake, record_versions
 
+CACHE_ENV = "DOCCLEAN_CACHE"  # where local copies of lakes on object storage live
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # deltalake spells Google Cloud Storage gs:// only.
 _DELTA_SCHEMES = {"gcs": "gs"}
@@ -48,7 +53,7 @@ class Published:
         )
 
 
-def publish_target(location: str, lake: Lake | None = None) -> PublishTarget:
+def publish_target(location: str, lake: Lake | None = None, what: str = "publish target") -> PublishTarget:
     """Where `location` (an object-store URI, a `file://` URI or a folder) publishes to.
 
     Raises RemoteLocationError for other URIs, options in the URI's query (give the endpoint in
@@ -65,28 +70,28 @@ def publish_target(location: str, lake: Lake | None = None) -> PublishTarget:
     parts = urlsplit(location)
     if parts.query:
         raise RemoteLocationError(
-            f"publish target {location}: give the store's endpoint and options in the environment "
+            f"{what} {location}: give the store's endpoint and options in the environment "
             "(AWS_ENDPOINT_URL, AWS_REGION...), not in the URI"
         )
     filesystem, root = remote_path(location)
-    _check_reachable(location, filesystem, root)
+    _check_reachable(location, filesystem, root, what)
     scheme = parts.scheme.lower()
     delta_uri = f"{_DELTA_SCHEMES.get(scheme, scheme)}://{parts.netloc}{parts.path}".rstrip("/")
     return PublishTarget(delta_uri, filesystem, root, _storage_options(scheme))
 
 
-def _check_reachable(location: str, filesystem: object, root: str) -> None:
+def _check_reachable(location: str, filesystem: object, root: str, what: str) -> None:
     """Fail before a run's work, not after its commit: the bucket (container) must be there."""
-    from pyarrow import fs
+    from pyarrow import ArrowException, fs
 
     bucket = root.split("/", 1)[0]
     try:
         info = filesystem.get_file_info(bucket)  # type: ignore[attr-defined]
-    except OSError as exc:
-        raise RemoteLocationError(f"publish target {location}: cannot reach it ({short_error(exc)})") from None
+    except (OSError, ArrowException) as exc:  # Google's client raises a bare ArrowException
+        raise RemoteLocationError(f"{what} {location}: cannot reach it ({short_error(exc)})") from None
     if info.type != fs.FileType.Directory:
         raise RemoteLocationError(
-            f"publish target {location}: no bucket {bucket!r} there, or these credentials cannot see it: create it, "
+            f"{what} {location}: no bucket {bucket!r} there, or these credentials cannot see it: create it, "
             "or check the credentials and endpoint (AWS_ENDPOINT_URL for MinIO and other S3-compatible stores)"
         )
 
@@ -109,3 +114,29 @@ def _storage_options(scheme: str) -> dict[str, str] | None:
 def publish(lake: Lake, location: str) -> Published:
     """Publish `lake` to `location` (call under the lake's writer lock)."""
     return Published.of(location, publish_lake(lake, publish_target(location, lake)))
+
+
+def copy_root(uri: str) -> Path:
+    """Where the local copy of the lake at `uri` lives: `$DOCCLEAN_CACHE/lakes/<hash>` (default
+    `~/.cache/docclean`). It can be deleted at any time; the next command pulls it again."""
+    base = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "docclean").expanduser()
+    return base / "lakes" / hashlib.sha256(uri.rstrip("/").encode()).hexdigest()[:16]
+
+
+def working_copy(uri: str) -> Lake:
+    """The local copy of the lake on object storage at `uri`, pulled to match it (`warehouse.pull`)."""
+    target = publish_target(uri, what="lake")
+    lake = Lake.at(copy_root(uri))
+    lake.root.mkdir(parents=True, exist_ok=True)
+    with lake.writer_lock():
+        pull_lake(lake, target)
+    return lake
+
+
+def publish_copy(lake: Lake, uri: str) -> Published:
+    """Publish a run committed in the local copy back to its lake at `uri`: refused if another
+    writer published there since the copy last matched it (`PublishConflict`)."""
+    target = publish_target(uri, what="lake")
+    tables = publish_lake(lake, target, expected=last_versions(lake, target) or {})
+    record_versions(lake, target, {t.table: t.version for t in tables})
+    return Published.of(uri, tables)

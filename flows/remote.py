@@ -24,6 +24,7 @@ from docclean.warehouse.locations import REMOTE_INPUT_SCHEMES, RemoteLocationErr
 
 # Each refill of a remote file's buffer is one ranged GET: large enough to keep requests few.
 READ_BUFFER = 8 << 20
+RETRY_ENV = "DOCCLEAN_STORE_RETRY_SECONDS"  # how long a store that does not answer is retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,22 @@ def remote_path(uri: str) -> tuple[object, str]:
     return filesystem, base + unquote(parts.path).rstrip("/")
 
 
-@functools.lru_cache(maxsize=64)
 def _filesystem(scheme: str, netloc: str, query: str) -> tuple[object, str]:
+    if scheme in ("gs", "gcs") and "retry_limit_seconds" not in query:
+        # Google's client retries for 15 minutes by default: without credentials or network a
+        # run would hang instead of saying what is wrong.
+        limit = os.environ.get(RETRY_ENV, "30")
+        query = f"{query}&retry_limit_seconds={limit}" if query else f"retry_limit_seconds={limit}"
+    return _cached_filesystem(scheme, netloc, query)
+
+
+def forget_filesystems() -> None:
+    """Drop the cached clients: the next use reads the environment (endpoint, credentials) again."""
+    _cached_filesystem.cache_clear()
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_filesystem(scheme: str, netloc: str, query: str) -> tuple[object, str]:
     from pyarrow import fs
 
     if scheme == "az":  # adlfs' spelling: az://container/path, the account from the environment

@@ -186,6 +186,7 @@ class PublishOutcome:
     location: str
     done: str | None  # e.g. "s3://b/lake: 2 tables updated, 14 files uploaded (3.1 MB), 2 deleted"
     error: str | None = None
+    copy: bool = False  # the run's lake is at `location` (on object storage): its local copy was published
 
 
 @dataclass(slots=True)

@@ -34,6 +34,15 @@ def prefect_settings_follow_the_environment() -> Iterator[None]:
         context.refresh_global_settings_context()
 
 
+@pytest.fixture(autouse=True)
+def lake_copies_in_a_temporary_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Local copies of lakes on object storage go under the test session's temporary folder,
+    never the user's ~/.cache (tests that play two hosts set their own)."""
+    monkeypatch.setenv("DOCCLEAN_CACHE", str(tmp_path_factory.getbasetemp() / "docclean-cache"))
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS

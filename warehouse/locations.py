@@ -65,8 +65,8 @@ def _remote_message(text: str, scheme: str, what: str) -> str:
         return f"{what} {text}: a file:// URI on another host; give a local path"
     if what == "lake" and scheme in REMOTE_INPUT_SCHEMES:
         return (
-            f"lake {text}: lakes on object storage are not supported yet (inputs are), the lake is a local "
-            f"folder: pass one, and add `--publish {text}` to get its tables there as Delta tables after every run"
+            f"lake {text}: a lake on object storage is worked on through a local copy: the commands take it as "
+            f"`--lake {text}` (Python: `docclean.run(lake=...)`), `Lake.at` takes the copy's folder"
         )
     stores = ", ".join(f"{s}://" for s in sorted(REMOTE_INPUT_SCHEMES))
     if what == "publish target":

@@ -14,8 +14,11 @@ reader sees a table as of one publish or the next, never a mix. In order, per ta
 
 A crash after 1 leaves unlisted files that the next publish lists again or deletes; a crash
 after 2 leaves files 3 would have deleted, which no version lists. Publishing again is always
-safe and uploads only what is missing. One lake publishes to a target: a second lake publishing
-to the same prefix replaces the first one's files at its next publish.
+safe and uploads only what is missing. Each commit is made once, at the version after the one
+read: a concurrent writer's version makes it fail (PublishConflict), never lands on top of it.
+One lake publishes to a target: a second lake publishing to the same prefix replaces the first
+one's files at its next publish, unless it passes the versions it expects (a lake on object
+storage, `warehouse.pull`).
 """
 
 from __future__ import annotations
@@ -23,23 +26,19 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docclean.warehouse.crash import crash_point
-from docclean.warehouse.delta import (
-    DELTA_FILES,
-    add_action,
-    current_files,
-    listed_files,
-    new_table,
-    remove_actions,
-)
+from docclean.warehouse.delta import DELTA_FILES, add_action, current_files, remove_actions
 from docclean.warehouse.lake import Lake
 from docclean.warehouse.schemas import TABLES
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
 
 _UPLOAD_THREADS = 8  # uploads wait on the network; pyarrow's clients release the GIL
 _COPY_CHUNK = 8 << 20
@@ -75,29 +74,97 @@ class TablePublish:
     deleted: int
 
 
-def publish_lake(lake: Lake, target: PublishTarget) -> list[TablePublish]:
-    """Publish every table (call under the lake's writer lock, so no run changes it meanwhile)."""
-    return [publish_table(lake, target, table) for table in TABLES]
+class PublishConflict(RuntimeError):
+    """The target changed while this lake was publishing to it (or since it last pulled from it)."""
 
 
-def publish_table(lake: Lake, target: PublishTarget, table: str) -> TablePublish:
+def publish_lake(
+    lake: Lake, target: PublishTarget, expected: Mapping[str, int | None] | None = None
+) -> list[TablePublish]:
+    """Publish every table (call under the lake's writer lock, so no run changes it meanwhile).
+
+    With `expected` (table -> the target's version this lake last saw, None: no table yet), a
+    target that has moved on since is refused before anything is written (PublishConflict).
+    """
+    if expected is not None:
+        seen = published_versions(target)
+        if moved := sorted(t for t in TABLES if seen.get(t) != expected.get(t)):
+            raise PublishConflict(
+                f"{target.location} changed since this lake last read it ({', '.join(moved)}): another writer"
+            )
+    # Checked again per table as it is opened: a writer that committed after the check above
+    # is caught there (or by the commit itself, which never retries at a later version).
+    return [publish_table(lake, target, table, expected) for table in TABLES]
+
+
+def publish_table(
+    lake: Lake, target: PublishTarget, table: str, expected: Mapping[str, int | None] | None = None
+) -> TablePublish:
     """Make the target's table list exactly the lake's current files of `table`."""
     wanted = {published_name(path): path for path in current_files(lake, table)}
     location = target.table_location(table)
-    published = listed_files(location, target.storage_options)
-    known = published or {}
+    delta = open_table(location, target.storage_options)
+    if expected is not None and (None if delta is None else delta.version()) != expected.get(table):
+        raise PublishConflict(f"{location} changed since this lake last read it: another writer")
+    known = files_of(delta)
     missing = [name for name, path in wanted.items() if known.get(name) != path.stat().st_size]
     uploaded_bytes = _upload_all(target, table, [(wanted[name], name) for name in missing])
     crash_point("publishing")
     removed = sorted(set(known) - set(wanted))
-    committed = bool(missing or removed or published is None)
+    committed = bool(missing or removed or delta is None)
     if committed:
         adds = [add_action(wanted[name], name) for name in missing]
-        removes = remove_actions(known, removed)
-        new_table(location, table, [*adds, *removes], create=published is None, options=target.storage_options)
+        _commit_once(location, table, [*adds, *remove_actions(known, removed)], delta, target.storage_options)
     deleted = _delete_unlisted(target, table, keep=set(wanted))
-    version = _version(location, target.storage_options)
+    version = 0 if delta is None else delta.version() + committed
     return TablePublish(table, version, committed, len(missing), uploaded_bytes, deleted)
+
+
+def published_versions(target: PublishTarget) -> dict[str, int | None]:
+    """Each table's latest version at the target; None where it has no table yet."""
+    versions = {}
+    for table in TABLES:
+        delta = open_table(target.table_location(table), target.storage_options)
+        versions[table] = None if delta is None else delta.version()
+    return versions
+
+
+def open_table(location: str, options: dict[str, str] | None) -> DeltaTable | None:
+    from deltalake import DeltaTable
+
+    if not DeltaTable.is_deltatable(location, storage_options=options):
+        return None
+    return DeltaTable(location, storage_options=options)
+
+
+def files_of(delta: DeltaTable | None) -> dict[str, int]:
+    """Path -> size of each file the table's loaded version lists."""
+    if delta is None:
+        return {}
+    actions = delta.get_add_actions(flatten=True)
+    return dict(zip(actions.column("path").to_pylist(), actions.column("size_bytes").to_pylist(), strict=True))
+
+
+def _commit_once(
+    location: str, table: str, actions: list, delta: DeltaTable | None, options: dict[str, str] | None
+) -> None:
+    """Commit `actions` as the version after the one `delta` loaded (the first version when None),
+    or raise PublishConflict: no retry at a later version, whose files this publish never saw."""
+    from deltalake import CommitProperties, Schema
+    from deltalake.exceptions import CommitFailedError
+    from deltalake.transaction import create_table_with_add_actions
+
+    once = CommitProperties(max_commit_retries=0)
+    try:
+        if delta is None:
+            schema = Schema.from_arrow(TABLES[table])
+            create_table_with_add_actions(
+                location, schema, actions, mode="error", name=table, storage_options=options, commit_properties=once
+            )
+        else:
+            delta.create_write_transaction(actions, mode="append", schema=TABLES[table], commit_properties=once)
+    except CommitFailedError as exc:
+        raise PublishConflict(f"{location}: another writer committed a version while this one published") from exc
 
 
 def published_name(path: Path) -> str:
@@ -151,9 +218,3 @@ def _delete_unlisted(target: PublishTarget, table: str, keep: set[str]) -> int:
     for path in stale:
         target.filesystem.delete_file(path)
     return len(stale)
-
-
-def _version(location: str, options: dict[str, str] | None) -> int:
-    from deltalake import DeltaTable
-
-    return DeltaTable(location, storage_options=options).version()

@@ -86,6 +86,12 @@ def publish_note(summary: RunSummary) -> str | None:
         return None
     if outcome.error is None:
         return f"Published to {outcome.done}."
+    if outcome.copy:
+        return (
+            f"warning: the run could not be written back to {outcome.location} ({outcome.error}): its rows are "
+            "only in this host's copy. The next run pulls the lake again; if another writer changed it meanwhile, "
+            "this run's inputs are read again then, otherwise the next run publishes this one's rows too."
+        )
     return (
         f"warning: publishing to {outcome.location} failed ({outcome.error}); the run is committed in the lake. "
         f"Publish it with `docclean publish {outcome.location} --lake {summary.lake}` once the store is reachable."

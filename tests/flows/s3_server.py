@@ -47,14 +47,14 @@ def s3_server(*buckets: str) -> Iterator[str]:
         with pytest.MonkeyPatch.context() as patch:
             for key, value in {**FAKE_ACCESS, "AWS_ENDPOINT_URL": endpoint}.items():
                 patch.setenv(key, value)
-            remote._filesystem.cache_clear()
+            remote.forget_filesystems()
             admin = fs.S3FileSystem(endpoint_override=endpoint, allow_bucket_creation=True, region="us-east-1")
             _wait_until_up(admin, proc)
             for bucket in buckets:
                 admin.create_dir(bucket)
             yield endpoint
     finally:
-        remote._filesystem.cache_clear()
+        remote.forget_filesystems()
         proc.terminate()
         proc.wait(timeout=30)
 

@@ -142,20 +142,42 @@ def test_a_read_only_lake_folder_ends_in_one_line(loaded) -> None:
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["run", "s3://crawl/", "--lake", "s3://lake/"], "lake s3://lake/"),
         (["run", "https://crawl.example/x.warc.gz", "--lake", "LAKE"], "input https://crawl.example/x.warc.gz"),
-        (["query", "--lake", "gs://bucket/lake", "select 1"], "lake gs://bucket/lake"),
-        (["info", "--lake", "az://container/lake"], "lake az://container/lake"),
+        (["info", "--lake", "az://container/lake"], "az://container"),
     ],
 )
 def test_a_uri_is_refused_never_taken_for_a_local_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], named: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AZURE_STORAGE_ACCOUNT_NAME", raising=False)
     lake = tmp_path / "lake"
     result = CliRunner().invoke(app, [str(lake) if a == "LAKE" else a for a in args])
     assert result.exit_code == 2, result.output
-    assert f"error: {named}" in _one_line(result.output)
     said = _one_line(result.output)
-    assert "copy or mount it" in said or "lake is a local folder" in said  # what to do instead
-    assert list(tmp_path.iterdir()) == []  # no `s3:` folder, no lake begun
+    assert f"error: {named}" in said
+    assert "copy or mount it" in said or "AZURE_STORAGE_ACCOUNT_NAME" in said  # what to do instead
+    assert list(tmp_path.iterdir()) == []  # no `https:` or `az:` folder, no lake begun
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "s3://crawl/", "--lake", "s3://lake/"],
+        ["query", "--lake", "gs://bucket/lake", "select 1"],
+    ],
+)
+def test_a_lake_on_a_store_that_does_not_answer_is_one_error_not_a_local_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "none")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "none")
+    monkeypatch.setenv("DOCCLEAN_STORE_RETRY_SECONDS", "1")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "no-such-credentials.json"))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (1, 2), result.output
+    lake = next(a for a in args if a.endswith("/lake") or a.endswith("lake/"))
+    assert f"error: lake {lake}: cannot reach it" in _one_line(result.output)
+    assert list(tmp_path.iterdir()) == []  # no `s3:` or `gs:` folder

@@ -56,6 +56,13 @@ def test_every_key_maps_to_an_option_and_paths_are_relative_to_the_file(tmp_path
     assert all(defaults[c]["lake"] == settings["lake"] for c in command_options if "lake" in command_options[c])
 
 
+def test_object_store_uris_are_kept_and_a_publish_folder_is_relative_to_the_file(tmp_path: Path) -> None:
+    (tmp_path / "docclean.toml").write_text('lake = "s3://bucket/lake"\n')
+    assert load_config(tmp_path)["lake"] == "s3://bucket/lake"
+    (tmp_path / "docclean.toml").write_text('lake = "lake"\npublish = "published"\n')
+    assert load_config(tmp_path)["publish"] == str(tmp_path / "published")
+
+
 def test_pyproject_table_and_docclean_toml_first(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.docclean]\nlake = "from-pyproject"\n')
     assert load_config(tmp_path) == {"lake": str(tmp_path / "from-pyproject")}

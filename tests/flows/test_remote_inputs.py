@@ -115,14 +115,17 @@ def test_a_run_on_a_bucket_loads_what_the_same_run_on_local_files(bucket: str, c
     assert len(_rows(remote_lake, "articles", "doc_id, source_uri")) == len(remote)
 
 
-def test_cli_runs_on_a_bucket_and_refuses_a_lake_there(bucket: str, tmp_path: Path) -> None:
+def test_cli_runs_on_a_bucket_into_a_lake_here_or_in_the_bucket(bucket: str, tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     result = CliRunner().invoke(app, ["run", f"{bucket}/feeds/", "--lake", str(lake)])
     assert result.exit_code == 0, result.output
     assert _rows(lake, "articles", "count(*), 1") == [(7, 1)]  # the JSONL records (the WARC's are too short)
-    refused = CliRunner().invoke(app, ["run", bucket, "--lake", "s3://crawl/lake"])
-    assert refused.exit_code == 2
-    assert "lakes on object storage are not supported yet" in " ".join(refused.output.split())
+    in_bucket = CliRunner().invoke(app, ["run", f"{bucket}/feeds/", "--lake", "s3://crawl/lake"])
+    assert in_bucket.exit_code == 0, in_bucket.output
+    counted = CliRunner().invoke(
+        app, ["query", "--lake", "s3://crawl/lake", "--format", "csv", "select count(*) from articles"]
+    )
+    assert counted.exit_code == 0 and counted.output.split()[-1] == "7"
 
 
 def test_an_unreachable_store_is_an_error_that_says_what_to_check(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,12 +135,12 @@ def test_an_unreachable_store_is_an_error_that_says_what_to_check(monkeypatch: p
 
     for key, value in {**FAKE_ACCESS, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}.items():
         monkeypatch.setenv(key, value)
-    remote._filesystem.cache_clear()
+    remote.forget_filesystems()
     try:
         with pytest.raises(RemoteLocationError, match="check the credentials"):
             discover_files(["s3://crawl/in/"])
     finally:
-        remote._filesystem.cache_clear()
+        remote.forget_filesystems()
 
 
 def test_many_small_objects_fetched_ahead_arrive_in_order_with_their_rejects(bucket: str, tmp_path: Path) -> None:

@@ -60,8 +60,8 @@ def test_object_store_inputs_are_kept_as_uris(location: str) -> None:
     assert input_location(location) == location
 
 
-def test_a_lake_on_object_storage_says_inputs_may_be_there_but_not_the_lake() -> None:
-    with pytest.raises(RemoteLocationError, match="lakes on object storage are not supported yet"):
+def test_a_lake_on_object_storage_is_not_a_folder_and_the_error_says_how_to_open_it() -> None:
+    with pytest.raises(RemoteLocationError, match="worked on through a local copy"):
         local_path("s3://bucket/lake", "lake")
 
 

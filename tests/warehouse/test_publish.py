@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from docclean.warehouse.delta import DELTA_FILES
 from docclean.warehouse.lake import Lake, write_parquet_atomic
-from docclean.warehouse.publish import PublishTarget, publish_lake
+from docclean.warehouse.publish import PublishConflict, PublishTarget, publish_lake, publish_table, published_versions
 from docclean.warehouse.schemas import TABLES
 
 from tests.warehouse.conftest import load_folder, view_rows
@@ -58,6 +58,23 @@ def test_a_published_lake_reads_like_its_views_and_republishing_changes_nothing(
     _assert_published(lake, target)
     again = publish_lake(lake, _target(target))
     assert [(t.version, t.committed, t.uploaded, t.deleted) for t in again] == [(0, False, 0, 0)] * len(TABLES)
+
+
+def test_a_writer_that_committed_after_the_versions_were_read_is_never_overwritten(small_lake, tmp_path) -> None:
+    lake, folder = small_lake
+    target = _target(tmp_path / "published")
+    publish_lake(lake, target)
+    seen = published_versions(target)
+    _change_one_source(folder)
+    assert load_folder(lake, folder, "run-2")
+    publish_lake(lake, target, expected=seen)  # still at the versions it read: publishes
+    moved = published_versions(target)
+    assert moved["articles"] == seen["articles"] + 1
+    with pytest.raises(PublishConflict, match="another writer"):
+        publish_lake(lake, target, expected=seen)  # checked before anything is written
+    with pytest.raises(PublishConflict, match="another writer"):
+        publish_table(lake, target, "articles", expected=seen)  # and again as each table is opened
+    assert published_versions(target) == moved
 
 
 def test_a_new_version_of_a_document_is_one_version_that_replaces_its_files(small_lake, tmp_path) -> None:

@@ -1,0 +1,99 @@
+"""A lake on object storage (`--lake s3://…`, a local S3 server): runs on two "hosts" (two local
+copies) write one lake; a re-run adds nothing; a writer that lost the race to another is
+refused, and its inputs are read again by its next run, so nothing is lost or doubled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from docclean.flows.cli import app
+from docclean.flows.flow import clean_documents
+from docclean.flows.publish import copy_root, working_copy
+from docclean.warehouse.catalog import run_query
+from docclean.warehouse.lake import Lake
+from typer.testing import CliRunner
+
+from tests.flows.s3_server import s3_server
+
+pytestmark = pytest.mark.flow
+deltalake = pytest.importorskip("deltalake")
+
+
+@pytest.fixture(scope="module")
+def bucket() -> Iterator[str]:
+    with s3_server("lakes"):
+        yield "s3://lakes"
+
+
+def _host(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str) -> None:
+    """Commands from now on keep their local copies where host `name` would."""
+    monkeypatch.setenv("DOCCLEAN_CACHE", str(tmp_path / f"host-{name}"))
+
+
+def _page(folder: Path, topic: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{topic}.md").write_text(
+        f"# The {topic} report\n\nThe {topic} committee met on Monday and agreed on a plan for the next year. "
+        f"Members said the {topic} budget would rise by a tenth.\n"
+    )
+    return folder
+
+
+def _titles_in_bucket(uri: str) -> list[str]:
+    data = deltalake.DeltaTable(f"{uri}/articles", storage_options={"AWS_ALLOW_HTTP": "true"}).to_pyarrow_table()
+    return sorted(data["title"].to_pylist())
+
+
+def test_two_hosts_write_and_read_one_lake_on_a_bucket(bucket, tmp_path, monkeypatch) -> None:
+    uri = f"{bucket}/shared"
+    _host(monkeypatch, tmp_path, "a")
+    first = clean_documents(inputs=[str(_page(tmp_path / "a-in", "harbour"))], lake=uri)
+    assert first.committed and first.lake == uri and first.published.error is None
+    again = clean_documents(inputs=[str(tmp_path / "a-in")], lake=uri)
+    assert not again.committed and again.published.done == f"{uri}: already up to date"
+
+    _host(monkeypatch, tmp_path, "b")  # another host: no copy yet, pulled from the bucket
+    result = CliRunner().invoke(app, ["query", "--lake", uri, "--format", "csv", "select title from articles"])
+    assert result.exit_code == 0 and "The harbour report" in result.output
+    clean_documents(inputs=[str(_page(tmp_path / "b-in", "library"))], lake=uri)
+
+    _host(monkeypatch, tmp_path, "a")  # host a's copy is behind: its next run pulls b's rows first
+    clean_documents(inputs=[str(_page(tmp_path / "a-in", "school"))], lake=uri)
+    expected = ["The harbour report", "The library report", "The school report"]
+    assert _titles_in_bucket(uri) == expected
+    copy = Lake.at(copy_root(uri))
+    assert sorted(r[0] for r in run_query(copy, "SELECT title FROM articles").rows) == expected
+    # the copy's files are the bucket's, mtimes included: an unchanged run uploads nothing
+    assert clean_documents(inputs=[str(tmp_path / "a-in")], lake=uri).published.done == f"{uri}: already up to date"
+
+
+def test_a_run_that_lost_the_race_is_refused_and_its_inputs_are_read_again(bucket, tmp_path, monkeypatch) -> None:
+    import docclean.flows.flow as flow
+
+    uri = f"{bucket}/raced"
+    _host(monkeypatch, tmp_path, "a")
+    clean_documents(inputs=[str(_page(tmp_path / "a-in", "harbour"))], lake=uri)
+    stale = working_copy(uri)  # host a's copy as its next run starts ...
+    _host(monkeypatch, tmp_path, "b")
+    clean_documents(inputs=[str(_page(tmp_path / "b-in", "library"))], lake=uri)  # ... b publishes meanwhile
+    after_b = _titles_in_bucket(uri)
+
+    _host(monkeypatch, tmp_path, "a")
+    with monkeypatch.context() as patch:  # a's run went on from the copy it pulled before b published
+        patch.setattr(flow, "working_copy", lambda _uri: stale)
+        lost = clean_documents(inputs=[str(_page(tmp_path / "a-in", "school"))], lake=uri)
+    assert lost.committed and lost.published.error and "PublishConflict" in lost.published.error
+    assert _titles_in_bucket(uri) == after_b  # nothing of a's run landed on top of b's
+    retried = clean_documents(inputs=[str(tmp_path / "a-in")], lake=uri)  # pulls b's state: school is new again
+    assert retried.committed and retried.published.error is None
+    assert _titles_in_bucket(uri) == ["The harbour report", "The library report", "The school report"]
+
+
+def test_a_lake_on_a_bucket_is_not_also_published_elsewhere(bucket, tmp_path, monkeypatch) -> None:
+    _host(monkeypatch, tmp_path, "a")
+    result = CliRunner().invoke(
+        app, ["run", str(_page(tmp_path / "in", "harbour")), "--lake", f"{bucket}/x", "--publish", str(tmp_path / "p")]
+    )
+    assert result.exit_code != 0 and "publishes to itself" in " ".join(result.output.split())
