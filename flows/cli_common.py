@@ -14,6 +14,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from docclean.warehouse.lake import Lake
+    from docclean.warehouse.remote_tables import RemoteLake
 
 # Tables piped to a file or another program get room instead of rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 200)
@@ -24,7 +25,8 @@ LakeOption = Annotated[  # a str: typer's Path would turn "s3://lake" into the f
     typer.Option(
         "--lake",
         help="Lake folder (default: warehouse/lake in a checkout, ./docclean-lake when installed), or a lake "
-        "on object storage (s3://BUCKET/PREFIX, gs://, abfs://), worked on through a local copy.",
+        "on object storage (s3://BUCKET/PREFIX, gs://, abfs://): query and export read it in place, "
+        "other commands work on a local copy.",
         show_default=False,
     ),
 ]
@@ -41,6 +43,19 @@ def lake_at(lake: str | Path | None) -> Lake:
         return _pulled_copy(str(lake))
     with reported(RemoteLocationError, code=2):
         return Lake.at(lake if lake is not None else default_lake())
+
+
+def lake_to_read(lake: str | Path | None) -> Lake | RemoteLake:
+    """`lake_at` for commands that only read the views (query, export): a lake on object
+    storage is read where it is, with nothing written to local disk."""
+    from docclean.flows.publish import publish_target
+    from docclean.warehouse.locations import RemoteLocationError
+    from docclean.warehouse.remote_tables import RemoteLake
+
+    if lake is None or not is_remote_lake(lake):
+        return lake_at(lake)
+    with reported(RemoteLocationError, code=2):
+        return RemoteLake(publish_target(str(lake), what="lake"))
 
 
 def is_remote_lake(lake: str | Path | None) -> bool:

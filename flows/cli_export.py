@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Annotated
 
 import typer
-from docclean.flows.cli_common import LakeOption, err, lake_at, reported
+from docclean.flows.cli_common import LakeOption, err, lake_to_read, reported
 
 
 class ExportFormat(StrEnum):
@@ -54,7 +54,7 @@ def export(
     from docclean.warehouse.export import export_dataset_folder, record_batches, write_jsonl, write_parquet
 
     kind = output or _format_of(out)
-    target = lake_at(lake)
+    target = lake_to_read(lake)
     with reported(QueryError):
         selection = record_batches(target, sql, since_run)
         if kind is ExportFormat.jsonl:
@@ -114,4 +114,4 @@ def stream_jsonl(lake: Path | None, sql: str) -> int:
     """`query --format jsonl`: the rows of one SELECT, a JSON object a line, streamed to stdout."""
     from docclean.warehouse.export import record_batches, write_jsonl
 
-    return write_jsonl(record_batches(lake_at(lake), sql), sys.stdout)
+    return write_jsonl(record_batches(lake_to_read(lake), sql), sys.stdout)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from docclean.flows.cli_common import LakeOption, err, lake_at, out, reported
+from docclean.flows.cli_common import LakeOption, err, lake_at, lake_to_read, out, reported
 from rich.table import Table
 
 
@@ -61,7 +61,7 @@ def query(
             stream_jsonl(lake, sql)
         return
     with reported(QueryError):
-        result = run_query(lake_at(lake), sql)
+        result = run_query(lake_to_read(lake), sql)
     _print_rows(result.columns, result.rows, output)
 
 

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 from docclean.warehouse.crash import crash_point
 from docclean.warehouse.lake import Lake
+from docclean.warehouse.remote_tables import RemoteLake
 from docclean.warehouse.schemas import TABLES, WRITE_MODES, WriteMode
 
 _DUCKDB_TYPES = {
@@ -81,11 +82,7 @@ def _source(lake: Lake, table: str, staged: Sequence[Path] = ()) -> str:
     committed files and those staged, listed (a candidate lake, for the checks).
     """
     names = ", ".join(f'"{field.name}"' for field in TABLES[table])
-    typed_empty = (
-        "SELECT "
-        + ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS "{field.name}"' for field in TABLES[table])
-        + " LIMIT 0"
-    )
+    typed_empty = _typed_empty(table)
     paths = [*lake.files(table), *staged]
     if not paths:
         return f"({typed_empty})"
@@ -95,6 +92,12 @@ def _source(lake: Lake, table: str, staged: Sequence[Path] = ()) -> str:
     else:
         files = f"SELECT * FROM read_parquet({_quoted(lake.table_dir(table) / '*.parquet')}, union_by_name = true)"
     return f"(SELECT {names} FROM ({files} UNION ALL BY NAME ({typed_empty})))"
+
+
+def _typed_empty(table: str) -> str:
+    """A SELECT of no rows with the table's columns and types."""
+    columns = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[f.type]}) AS "{f.name}"' for f in TABLES[table])
+    return f"SELECT {columns} LIMIT 0"
 
 
 def _quoted(path: Path) -> str:
@@ -188,7 +191,7 @@ _SANDBOX = (
 )
 
 
-def connect_readonly(lake: Lake) -> duckdb.DuckDBPyConnection:
+def connect_readonly(lake: Lake | RemoteLake) -> duckdb.DuckDBPyConnection:
     """A connection that reads the lake's views and nothing else, whatever SQL it is given.
 
     An in-memory DuckDB with the catalog's views over the lake's files as pyarrow datasets
@@ -198,19 +201,18 @@ def connect_readonly(lake: Lake) -> duckdb.DuckDBPyConnection:
     `COPY ... TO` and `ATTACH` write there), load or install an extension, or undo that. Statements
     that create or drop things act on this connection's memory only and end with it.
 
-    The catalog file is refreshed on the way (best effort: a read-only lake still reads).
+    A local lake's catalog file is refreshed on the way (best effort: a read-only lake still
+    reads); a lake on object storage (`RemoteLake`) is read in place, its files through pyarrow.
     """
-    if not lake.catalog_path.exists():
-        raise QueryError(
-            f"no catalog at {lake.catalog_path}: run `docclean run` first, or pass the --lake you ran with"
-        )
-    with contextlib.suppress(OSError, duckdb.Error):
-        refresh_catalog(lake)  # for DuckDB users of the catalog file; the sandbox does not need it
+    if isinstance(lake, RemoteLake):
+        datasets = lake.datasets()
+        if datasets["runs"] is None:
+            raise QueryError(f"no lake at {lake.location}: run `docclean run INPUTS --lake {lake.location}` first")
+    else:
+        datasets = _local_datasets(lake)
     con = duckdb.connect(config=_NO_AUTOLOAD)
     try:
-        sources = {}
-        for table in sorted(TABLES, key=lambda t: t != "runs"):
-            sources[f"{table}_source"] = _dataset_source(con, lake, table)
+        sources = {f"{table}_source": _dataset_source(con, table, datasets[table]) for table in TABLES}
         _create_views(con, sources)
         for setting in _SANDBOX:
             con.execute(setting)
@@ -220,19 +222,35 @@ def connect_readonly(lake: Lake) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _dataset_source(con: duckdb.DuckDBPyConnection, lake: Lake, table: str) -> str:
-    """A table's committed and uncommitted files as a pyarrow dataset registered on `con`, in the
-    current schema (a column a file lacks reads NULL); the relation `_CURRENT_ROWS` filters."""
-    files = lake.files(table)
-    if not files:
-        return _source(lake, table)  # typed and empty
+def _local_datasets(lake: Lake) -> dict[str, ds.Dataset | None]:
+    """A local lake's committed and uncommitted files per table (`runs` first; None: no files)."""
+    if not lake.catalog_path.exists():
+        raise QueryError(
+            f"no catalog at {lake.catalog_path}: run `docclean run` first, or pass the --lake you ran with"
+        )
+    with contextlib.suppress(OSError, duckdb.Error):
+        refresh_catalog(lake)  # for DuckDB users of the catalog file; the sandbox does not need it
+    datasets = {}
+    for table in sorted(TABLES, key=lambda t: t != "runs"):
+        files = lake.files(table)
+        datasets[table] = (
+            ds.dataset([str(path) for path in files], format="parquet", schema=TABLES[table]) if files else None
+        )
+    return datasets
+
+
+def _dataset_source(con: duckdb.DuckDBPyConnection, table: str, dataset: ds.Dataset | None) -> str:
+    """A table's files (a pyarrow dataset in the current schema) registered on `con`, as the
+    relation `_CURRENT_ROWS` filters; typed and empty without files."""
+    if dataset is None:
+        return f"({_typed_empty(table)})"
     name = f"{table}_files"
-    con.register(name, ds.dataset([str(path) for path in files], format="parquet", schema=TABLES[table]))
+    con.register(name, dataset)
     names = ", ".join(f'"{field.name}"' for field in TABLES[table])
     return f"(SELECT {names} FROM {name})"
 
 
-def run_query(lake: Lake, sql: str, params: list[Any] | None = None) -> QueryResult:
+def run_query(lake: Lake | RemoteLake, sql: str, params: list[Any] | None = None) -> QueryResult:
     """Run SQL against the lake's views in the sandbox; the result of the last statement is returned.
 
     Statements that are not reads are refused up front with a plain message; whatever gets past

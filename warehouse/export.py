@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from docclean.warehouse.catalog import QueryError, connect_readonly
 from docclean.warehouse.lake import Lake
+from docclean.warehouse.remote_tables import RemoteLake
 
 DEFAULT_SELECTION = "SELECT * FROM articles_unique ORDER BY run_id, doc_id"
 BATCH_ROWS = 10_000
@@ -61,7 +62,7 @@ class _Batches:
     batches: Iterator[pa.RecordBatch]
 
 
-def record_batches(lake: Lake, sql: str | None = None, since_run: str | None = None) -> _Batches:
+def record_batches(lake: Lake | RemoteLake, sql: str | None = None, since_run: str | None = None) -> _Batches:
     """The selection (default: unique articles), as Arrow record batches of up to BATCH_ROWS rows."""
     con = connect_readonly(lake)
     try:

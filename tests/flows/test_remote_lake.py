@@ -97,3 +97,28 @@ def test_a_lake_on_a_bucket_is_not_also_published_elsewhere(bucket, tmp_path, mo
         app, ["run", str(_page(tmp_path / "in", "harbour")), "--lake", f"{bucket}/x", "--publish", str(tmp_path / "p")]
     )
     assert result.exit_code != 0 and "publishes to itself" in " ".join(result.output.split())
+
+
+def test_query_and_export_read_a_lake_on_a_bucket_in_place(bucket, tmp_path, monkeypatch) -> None:
+    uri = f"{bucket}/in-place"
+    _host(monkeypatch, tmp_path, "a")
+    clean_documents(inputs=[str(_page(tmp_path / "a-in", "harbour"))], lake=uri)
+    _host(monkeypatch, tmp_path, "reader")  # a host with no copy: nothing is pulled to its disk
+    runner = CliRunner()
+    query = runner.invoke(app, ["query", "--lake", uri, "--format", "csv", "select title, word_count from articles"])
+    assert query.exit_code == 0 and "The harbour report" in query.output
+    as_jsonl = runner.invoke(app, ["query", "--lake", uri, "--format", "jsonl", "select count(*) as n from runs"])
+    assert as_jsonl.exit_code == 0 and as_jsonl.output.strip() == '{"n": 1}'
+    exported = tmp_path / "out" / "articles.jsonl"
+    assert runner.invoke(app, ["export", "--lake", uri, str(exported)]).exit_code == 0
+    assert "The harbour report" in exported.read_text()
+    assert not (tmp_path / "host-reader").exists()
+    # the sandbox still reaches no file itself, in the bucket or anywhere else
+    escape = runner.invoke(app, ["query", "--lake", uri, f"select * from read_parquet('{uri}/runs/**/*.parquet')"])
+    assert escape.exit_code == 1 and "only reads the lake's views" in " ".join(escape.output.split())
+
+
+def test_query_of_a_prefix_that_holds_no_lake_says_how_to_make_one(bucket, tmp_path, monkeypatch) -> None:
+    _host(monkeypatch, tmp_path, "reader")
+    result = CliRunner().invoke(app, ["query", "--lake", f"{bucket}/nothing-here", "select 1"])
+    assert result.exit_code == 1 and "no lake at s3://lakes/nothing-here" in " ".join(result.output.split())
