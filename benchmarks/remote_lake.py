@@ -7,7 +7,10 @@ standalone server, started here).
 Per lake: the first run's wall time (for s3, with its pull of an empty lake and its publish of
 every table), the unchanged re-run (pull, nothing new, no publish), and the ratio to the local
 folder. Each run is the real CLI in its own process, with a fresh cache for the s3 lake's local
-copy. Needs the bench extra (moto[server], boto3).
+copy. Then, as a host that never ran: `docclean query` (QUERIES) on the local folder and on the
+bucket in place (nothing pulled: the bytes it left in its cache folder are printed), and what
+a command that works on a local copy first pays to pull the whole lake (`docclean info`).
+Needs the bench extra (moto[server], boto3).
 """
 
 from __future__ import annotations
@@ -30,16 +33,42 @@ from table_formats import start_s3  # noqa: E402
 DOCCLEAN = Path(sys.executable).with_name("docclean")
 
 
-def timed_run(inputs: Path, lake: str, env: dict[str, str], extra: list[str]) -> float:
-    """Seconds of one `docclean run` (its output kept out of the table; a failure stops the bench)."""
+QUERIES = {
+    "count": "SELECT count(*) FROM articles",
+    "per site": "SELECT site, count(*), avg(word_count) FROM articles GROUP BY site ORDER BY 2 DESC",
+    "one article's text": "SELECT text FROM articles ORDER BY doc_id LIMIT 1",
+}
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    """Seconds of one `docclean` command (its output kept out of the table; a failure stops the bench)."""
     started = time.perf_counter()
-    done = subprocess.run(
-        [str(DOCCLEAN), "run", str(inputs), "--lake", lake, *extra], env=env, capture_output=True, text=True
-    )
+    done = subprocess.run([str(DOCCLEAN), *args], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"docclean run --lake {lake} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        raise SystemExit(f"docclean {' '.join(args[:1])} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return seconds
+
+
+def timed_run(inputs: Path, lake: str, env: dict[str, str], extra: list[str]) -> float:
+    return timed(["run", str(inputs), "--lake", lake, *extra], env)
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+
+
+def reader_host(work: Path, env: dict[str, str], lakes: list[str]) -> None:
+    """Queries as a host with no copy: the local folder (peer) and the bucket read in place."""
+    reader = {**env, "DOCCLEAN_CACHE": str(work / "reader-cache")}
+    print("a host that never ran: docclean query (wall seconds, process start included)")
+    for name, sql in QUERIES.items():
+        local, remote = (timed(["query", "--lake", lake, "--format", "csv", sql], reader) for lake in lakes)
+        print(f"  {name:20} local folder {local:6.2f} s   s3 in place {remote:6.2f} s ({remote / local:4.2f}x)")
+    print(f"  left on local disk by the s3 queries: {folder_bytes(work / 'reader-cache'):,} bytes")
+    pull = timed(["info", "--lake", lakes[1]], reader)
+    pulled = folder_bytes(work / "reader-cache")
+    print(f"  a command on a local copy first pulls the lake: {pull:.2f} s, {pulled / 2**20:,.1f} MB written")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {label:24} first {first:8.1f} s ({first / local_first:4.2f}x)"
                 f"   re-run {again:6.1f} s ({again / local_again:4.2f}x)"
             )
+        reader_host(work, env, [str(work / "lake"), "s3://bench/lake"])
     finally:
         proc.terminate()
         proc.wait(timeout=30)
