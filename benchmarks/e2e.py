@@ -16,6 +16,7 @@ the same lake; documents that differ from the first format's are counted. One ta
 
     python benchmarks/e2e.py --n 20000 --format txt jsonl warc
     python benchmarks/e2e.py --n 100000 --format jsonl --s3 --scratch   # local vs S3 inputs vs S3 + scratch
+    python benchmarks/e2e.py --n 100000 --format jsonl --lake-s3   # a local lake vs --lake s3://…
     python benchmarks/e2e.py --n 2000 --format jsonl --profile   # also cProfile one batch via process_batch
     python benchmarks/e2e.py --n 1000000 --format txt jsonl warc --corpus /tmp/e2e-corpus --generate-only
 
@@ -216,7 +217,7 @@ def profile_batch(folder: Path, batch_size: int, top: int = 25) -> str:
     return out.getvalue()
 
 
-def _run_args(inputs: str, lake: Path, fmt: str, args: argparse.Namespace, scratch: str | None) -> list[str]:
+def _run_args(inputs: str, lake: Path | str, fmt: str, args: argparse.Namespace, scratch: str | None) -> list[str]:
     cli = [inputs, "--lake", str(lake), "--batch-size", str(args.batch_size), *RUN_FLAGS[fmt]]
     cli += ["--workers", str(args.workers)] if args.workers else []
     return cli + (["--scratch", scratch] if scratch else [])
@@ -230,14 +231,21 @@ def run_format(
     root: Path,
     source: str | None = None,
     scratch: str | None = None,
+    lake_uri: str | None = None,
 ) -> dict:
-    """Two `docclean run`s of a corpus (or its s3:// copy `source`, via `scratch`) into a fresh lake; measures."""
+    """Two `docclean run`s of a corpus (or its s3:// copy `source`, via `scratch`) into a fresh lake
+    (or the lake on object storage `lake_uri`, read back from its local copy); measures."""
     fmt = corpus.format
     label = f"{fmt}@s3" + ("+scratch" if scratch else "") if source else fmt
+    label = f"{label}, s3 lake" if lake_uri else label
     lake = root / f"lake-{n}-{label}"
     shutil.rmtree(lake, ignore_errors=True)
-    cli = _run_args(source or str(corpus.folder), lake, fmt, args, scratch)
+    cli = _run_args(source or str(corpus.folder), lake_uri or lake, fmt, args, scratch)
     first, rerun = run_cli(["run", *cli]), run_cli(["run", *cli])  # the second on unchanged inputs
+    if lake_uri:
+        from docclean.flows.publish import copy_root
+
+        lake = copy_root(lake_uri)  # the run's copy, which matches the bucket after its publish
     scores, lost, rejects, content = quality(lake, truth, fmt)
     if args.verbose:
         print(first.output, rerun.output, sep="\n")
@@ -379,14 +387,18 @@ def bench(n: int, args: argparse.Namespace, sentences: list[str], titles: list[s
     if args.generate_only:
         return []
     rows = [run_format(n, gen.corpora[fmt], gen.truth, args, root) for fmt in args.format]
-    if args.s3:
+    if args.s3 or args.lake_s3:
         with local_s3() as bucket:
-            for fmt in args.format:
+            for fmt in args.format if args.s3 else ():
                 uri = upload(gen.corpora[fmt].folder, f"{bucket}/{n}-{fmt}")
                 rows.append(run_format(n, gen.corpora[fmt], gen.truth, args, root, source=uri))
                 if args.scratch:
                     scratch = f"{bucket}/scratch"
                     rows.append(run_format(n, gen.corpora[fmt], gen.truth, args, root, source=uri, scratch=scratch))
+            for fmt in args.format if args.lake_s3 else ():
+                os.environ["DOCCLEAN_CACHE"] = str(root / "lake-copies")
+                lake_uri = f"{bucket}/lake-{n}-{fmt}"
+                rows.append(run_format(n, gen.corpora[fmt], gen.truth, args, root, lake_uri=lake_uri))
     if not args.keep and not args.corpus:
         for corpus in gen.corpora.values():
             shutil.rmtree(corpus.folder)
@@ -418,6 +430,11 @@ def main() -> None:
         "--scratch",
         action="store_true",
         help="with --s3, also run with --scratch on the same server: batch tasks share no disk with the flow",
+    )
+    parser.add_argument(
+        "--lake-s3",
+        action="store_true",
+        help="also run each format (local inputs) into a lake on a local S3 server: --lake s3://… vs a local folder",
     )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
