@@ -146,7 +146,7 @@ def explain(
     """Show a document's clean text and every span removed from it, with rule id and reason."""
     from docclean.warehouse.catalog import QueryError, run_query
 
-    target = lake_at(lake)
+    target = lake_to_read(lake)
     as_uri = document
     if not document.startswith(("file:", "http:", "https:")):
         as_uri = Path(document).expanduser().resolve().as_uri()

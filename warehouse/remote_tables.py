@@ -1,7 +1,7 @@
 """Read a lake on object storage where it is: each table's latest Delta version (the tables
 `warehouse.publish` writes) as a pyarrow dataset over the store's files.
 
-`docclean query` and `export` read a lake on object storage this way, with nothing written to
+`docclean query`, `export` and `explain` read a lake on object storage this way, with nothing written to
 local disk: the sandbox (`catalog.connect_readonly`) gets the same views over these datasets as
 over a local lake's files, and pyarrow fetches only the columns and row groups a query reads.
 `runs` is listed first and published last, so a run published meanwhile is either whole or
