@@ -25,8 +25,8 @@ LakeOption = Annotated[  # a str: typer's Path would turn "s3://lake" into the f
     typer.Option(
         "--lake",
         help="Lake folder (default: warehouse/lake in a checkout, ./docclean-lake when installed), or a lake "
-        "on object storage (s3://BUCKET/PREFIX, gs://, abfs://): query, export and explain read it in place, "
-        "other commands work on a local copy.",
+        "on object storage (s3://BUCKET/PREFIX, gs://, abfs://): read in place by the commands that only "
+        "read (query, export, explain, info, report), worked on through a local copy by the others.",
         show_default=False,
     ),
 ]
@@ -46,7 +46,7 @@ def lake_at(lake: str | Path | None) -> Lake:
 
 
 def lake_to_read(lake: str | Path | None) -> Lake | RemoteLake:
-    """`lake_at` for commands that only read the views (query, export, explain): a lake on object
+    """`lake_at` for commands that only read the views (query, export, explain, info, report): a lake on object
     storage is read where it is, with nothing written to local disk."""
     from docclean.flows.publish import publish_target
     from docclean.warehouse.locations import RemoteLocationError

@@ -105,7 +105,7 @@ def report(
 
     sampling = Sampling(limit=limit or None, per_rule=per_rule, per_site=per_site)
     with reported(QueryError):
-        stats = build_report(lake_at(lake), out, run_id=run_id, sampling=sampling)
+        stats = build_report(lake_to_read(lake), out, run_id=run_id, sampling=sampling)
     err.print(
         f"report written to {stats.path} ({stats.shown:,} of {stats.documents:,} documents, {stats.removals:,} "
         f"removed spans in all, {stats.size_bytes / 1e6:.1f} MB): open it in a browser"

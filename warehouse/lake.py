@@ -66,6 +66,11 @@ class Lake:
     def catalog_path(self) -> Path:
         return self.root / CATALOG_NAME
 
+    @property
+    def location(self) -> str:
+        """Where the lake is, for messages (a `RemoteLake` gives its URI)."""
+        return str(self.root)
+
     def files(self, table: str) -> list[Path]:
         folder = self.table_dir(table)
         return sorted(folder.glob("*.parquet")) if folder.is_dir() else []

@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 from docclean.warehouse.catalog import QueryError, connect_readonly
 from docclean.warehouse.lake import Lake
+from docclean.warehouse.remote_tables import RemoteLake
 from docclean.warehouse.report_data import (
     ROLES,
     ReportData,
@@ -170,7 +171,7 @@ def _script(env: Environment) -> tuple[Markup, str]:
 
 
 def build_report(
-    lake: Lake,
+    lake: Lake | RemoteLake,
     out: Path,
     run_id: str | None = None,
     sampling: Sampling | None = None,
@@ -185,7 +186,7 @@ def build_report(
     try:
         if run_id is not None and not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchall():
             raise QueryError(
-                f"no committed run {run_id!r} in {lake.root}; list the runs with `docclean query --saved runs`"
+                f"no committed run {run_id!r} in {lake.location}; list the runs with `docclean query --saved runs`"
             )
         data = read_report_data(con, run_id, sampling or Sampling())
         counts = _Counts()
@@ -202,7 +203,7 @@ def build_report(
         stream = env.get_template("report.html.j2").stream(
             script=script,
             script_hash=script_hash,
-            lake=str(lake.root),
+            lake=lake.location,
             run_id=run_id,
             generated_at=_fmt_time(generated_at),
             summary=summary,

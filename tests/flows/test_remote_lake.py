@@ -99,7 +99,7 @@ def test_a_lake_on_a_bucket_is_not_also_published_elsewhere(bucket, tmp_path, mo
     assert result.exit_code != 0 and "publishes to itself" in " ".join(result.output.split())
 
 
-def test_query_export_and_explain_read_a_lake_on_a_bucket_in_place(bucket, tmp_path, monkeypatch) -> None:
+def test_commands_that_only_read_read_a_lake_on_a_bucket_in_place(bucket, tmp_path, monkeypatch) -> None:
     uri = f"{bucket}/in-place"
     _host(monkeypatch, tmp_path, "a")
     clean_documents(inputs=[str(_page(tmp_path / "a-in", "harbour"))], lake=uri)
@@ -115,6 +115,10 @@ def test_query_export_and_explain_read_a_lake_on_a_bucket_in_place(bucket, tmp_p
     doc_id = runner.invoke(app, ["query", "--lake", uri, "--format", "csv", "select doc_id from articles"])
     explained = runner.invoke(app, ["explain", doc_id.output.split()[-1], "--lake", uri])
     assert explained.exit_code == 0 and "The harbour committee met on Monday" in explained.output
+    info = runner.invoke(app, ["info", "--lake", uri, "--json"])
+    assert info.exit_code == 0 and '"in_place": true' in info.output and '"runs": 1' in info.output
+    report = runner.invoke(app, ["report", "--lake", uri, "--out", str(tmp_path / "out" / "report.html")])
+    assert report.exit_code == 0 and "The harbour report" in (tmp_path / "out" / "report.html").read_text()
     assert not (tmp_path / "host-reader").exists()
     # the sandbox still reaches no file itself, in the bucket or anywhere else
     escape = runner.invoke(app, ["query", "--lake", uri, f"select * from read_parquet('{uri}/runs/**/*.parquet')"])
