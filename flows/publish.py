@@ -5,9 +5,12 @@ on object storage (`--lake s3://…`), worked on through a local copy pulled fro
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +22,8 @@ from docclean.warehouse.publish import PublishTarget, TablePublish, publish_lake
 from docclean.warehouse.pull import last_versions, pull_lake, record_versions
 
 CACHE_ENV = "DOCCLEAN_CACHE"  # where local copies of lakes on object storage live
+NO_CACHE = "none"  # DOCCLEAN_CACHE=none: each process's copies are temporary folders
+_temporary_copies: dict[str, Path] = {}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # deltalake spells Google Cloud Storage gs:// only.
 _DELTA_SCHEMES = {"gcs": "gs"}
@@ -118,9 +123,25 @@ def publish(lake: Lake, location: str) -> Published:
 
 def copy_root(uri: str) -> Path:
     """Where the local copy of the lake at `uri` lives: `$DOCCLEAN_CACHE/lakes/<hash>` (default
-    `~/.cache/docclean`). It can be deleted at any time; the next command pulls it again."""
-    base = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "docclean").expanduser()
-    return base / "lakes" / hashlib.sha256(uri.rstrip("/").encode()).hexdigest()[:16]
+    `~/.cache/docclean`). It can be deleted at any time; the next command pulls it again. With
+    `DOCCLEAN_CACHE=none`, a temporary folder this process deletes when it exits (every command
+    then pulls the whole lake: nothing is kept on local disk between commands)."""
+    key = uri.rstrip("/")
+    base = os.environ.get(CACHE_ENV)
+    if base and base.strip().lower() == NO_CACHE:
+        if key not in _temporary_copies:
+            if not _temporary_copies:
+                atexit.register(remove_temporary_copies)
+            _temporary_copies[key] = Path(tempfile.mkdtemp(prefix="docclean-lake-"))
+        return _temporary_copies[key]
+    folder = Path(base or Path.home() / ".cache" / "docclean").expanduser()
+    return folder / "lakes" / hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def remove_temporary_copies() -> None:
+    """Delete this process's temporary copies (`DOCCLEAN_CACHE=none`); run at exit."""
+    while _temporary_copies:
+        shutil.rmtree(_temporary_copies.popitem()[1], ignore_errors=True)
 
 
 def working_copy(uri: str) -> Lake:

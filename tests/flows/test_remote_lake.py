@@ -4,6 +4,7 @@ refused, and its inputs are read again by its next run, so nothing is lost or do
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +130,21 @@ def test_query_of_a_prefix_that_holds_no_lake_says_how_to_make_one(bucket, tmp_p
     _host(monkeypatch, tmp_path, "reader")
     result = CliRunner().invoke(app, ["query", "--lake", f"{bucket}/nothing-here", "select 1"])
     assert result.exit_code == 1 and "no lake at s3://lakes/nothing-here" in " ".join(result.output.split())
+
+
+def test_with_docclean_cache_none_a_run_keeps_no_copy_and_a_rerun_still_adds_nothing(
+    bucket, tmp_path, monkeypatch
+) -> None:
+    from docclean.flows.publish import remove_temporary_copies
+
+    uri = f"{bucket}/no-cache"
+    monkeypatch.setenv("DOCCLEAN_CACHE", "none")
+    inputs = [str(_page(tmp_path / "in", "harbour"))]
+    first = clean_documents(inputs=inputs, lake=uri)
+    copy = copy_root(uri)
+    assert first.committed and first.published.error is None and copy.is_relative_to(Path(tempfile.gettempdir()))
+    remove_temporary_copies()  # what the process does as it exits
+    assert not copy.exists()
+    again = clean_documents(inputs=inputs, lake=uri)  # a fresh copy pulled from the bucket
+    assert not again.committed and _titles_in_bucket(uri) == ["The harbour report"]
+    remove_temporary_copies()
