@@ -276,14 +276,21 @@ def run_query(lake: Lake | RemoteLake, sql: str, params: list[Any] | None = None
                 if relation is not None:  # relations are lazy: errors may come with the rows
                     result = QueryResult(list(relation.columns), relation.fetchall())
             except duckdb.Error as exc:
-                raise QueryError(_explained(exc)) from exc
+                raise QueryError(explained(exc)) from exc
         return result
     finally:
         con.close()
 
 
-def _explained(exc: duckdb.Error) -> str:
-    """DuckDB's message, with what the sandbox refused said in docclean's terms."""
+def explained(exc: Exception) -> str:
+    """DuckDB's message, with what the sandbox refused, and files that went away while they were
+    read, said in docclean's terms."""
+    text = str(exc)
+    if "arrow_scan" in text and ("Path does not exist" in text or "No such file" in text):
+        return (
+            "a file of the lake went away while it was read (a run or a publish replaced it meanwhile): "
+            f"run the command again ({text.splitlines()[0][:300]})"
+        )
     path_as_table = isinstance(exc, duckdb.CatalogException) and re.search(r"Table with name \S*/", str(exc))
     if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in str(exc) or path_as_table:
         return (

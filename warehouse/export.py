@@ -18,7 +18,7 @@ from typing import IO, Any
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from docclean.warehouse.catalog import QueryError, connect_readonly
+from docclean.warehouse.catalog import QueryError, connect_readonly, explained
 from docclean.warehouse.lake import Lake
 from docclean.warehouse.remote_tables import RemoteLake
 
@@ -70,7 +70,7 @@ def record_batches(lake: Lake | RemoteLake, sql: str | None = None, since_run: s
         reader = con.execute(query, params).to_arrow_reader(BATCH_ROWS)
     except duckdb.Error as exc:
         con.close()
-        raise QueryError(str(exc)) from exc
+        raise QueryError(explained(exc)) from exc
     except QueryError:
         con.close()
         raise
@@ -79,7 +79,7 @@ def record_batches(lake: Lake | RemoteLake, sql: str | None = None, since_run: s
         try:
             yield from reader
         except (duckdb.Error, pa.ArrowException) as exc:  # raised while rows stream, e.g. a bad cast
-            raise QueryError(str(exc).splitlines()[0]) from exc
+            raise QueryError(explained(exc).splitlines()[0]) from exc
         finally:
             con.close()
 

@@ -49,3 +49,21 @@ def test_query_errors_are_reported_not_raised_raw(tmp_path: Path) -> None:
 def test_missing_catalog_says_to_run_first(tmp_path: Path) -> None:
     with pytest.raises(QueryError, match="docclean run"):
         run_query(Lake.at(tmp_path / "none"), "SELECT 1")
+
+
+def test_a_file_that_goes_away_while_read_says_to_run_again(tmp_path: Path) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+    from docclean.warehouse.catalog import connect_readonly, explained
+
+    lake = Lake.at(tmp_path)
+    lake.create()
+    build_catalog(lake)
+    file = lake.table_dir("runs") / "r.parquet"
+    pq.write_table(TABLES["runs"].empty_table(), file)
+    con = connect_readonly(lake)  # lists the file ...
+    file.unlink()  # ... which a run replaces before the query reads it
+    with pytest.raises(duckdb.Error) as caught:
+        con.sql("SELECT count(*) FROM runs").fetchall()
+    con.close()
+    assert explained(caught.value).startswith("a file of the lake went away while it was read")
