@@ -223,6 +223,17 @@ def _run_args(inputs: str, lake: Path | str, fmt: str, args: argparse.Namespace,
     return cli + (["--scratch", scratch] if scratch else [])
 
 
+def _fresh_lake(folder: Path, lake_uri: str | None) -> Path:
+    """The folder the runs write (removed first): `folder`, or for a lake on object storage its
+    local copy, which matches the bucket after each run's publish."""
+    if lake_uri:
+        from docclean.flows.publish import copy_root
+
+        folder = copy_root(lake_uri)
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
 def run_format(
     n: int,
     corpus: Corpus,
@@ -238,14 +249,9 @@ def run_format(
     fmt = corpus.format
     label = f"{fmt}@s3" + ("+scratch" if scratch else "") if source else fmt
     label = f"{label}, s3 lake" if lake_uri else label
-    lake = root / f"lake-{n}-{label}"
-    shutil.rmtree(lake, ignore_errors=True)
+    lake = _fresh_lake(root / f"lake-{n}-{label}", lake_uri)
     cli = _run_args(source or str(corpus.folder), lake_uri or lake, fmt, args, scratch)
     first, rerun = run_cli(["run", *cli]), run_cli(["run", *cli])  # the second on unchanged inputs
-    if lake_uri:
-        from docclean.flows.publish import copy_root
-
-        lake = copy_root(lake_uri)  # the run's copy, which matches the bucket after its publish
     scores, lost, rejects, content = quality(lake, truth, fmt)
     if args.verbose:
         print(first.output, rerun.output, sep="\n")
