@@ -205,7 +205,7 @@ def connect_readonly(lake: Lake | RemoteLake) -> duckdb.DuckDBPyConnection:
     reads); a lake on object storage (`RemoteLake`) is read in place, its files through pyarrow.
     """
     if isinstance(lake, RemoteLake):
-        datasets = lake.datasets()
+        datasets = _remote_datasets(lake)
         if datasets["runs"] is None:
             raise QueryError(f"no lake at {lake.location}: run `docclean run INPUTS --lake {lake.location}` first")
     else:
@@ -220,6 +220,17 @@ def connect_readonly(lake: Lake | RemoteLake) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def _remote_datasets(lake: RemoteLake) -> dict[str, ds.Dataset | None]:
+    """`RemoteLake.datasets`, a store that fails to answer said as a QueryError."""
+    from deltalake.exceptions import DeltaError
+
+    try:
+        return lake.datasets()
+    except (OSError, DeltaError, pa.ArrowException) as exc:
+        first = " ".join(str(exc).split())[:300]
+        raise QueryError(f"cannot read the lake at {lake.location}: {first}") from exc
 
 
 def _local_datasets(lake: Lake) -> dict[str, ds.Dataset | None]:

@@ -148,3 +148,15 @@ def test_with_docclean_cache_none_a_run_keeps_no_copy_and_a_rerun_still_adds_not
     again = clean_documents(inputs=inputs, lake=uri)  # a fresh copy pulled from the bucket
     assert not again.committed and _titles_in_bucket(uri) == ["The harbour report"]
     remove_temporary_copies()
+
+
+def test_a_store_that_fails_while_listing_is_one_line_not_a_traceback(bucket, tmp_path, monkeypatch) -> None:
+    from docclean.warehouse.remote_tables import RemoteLake
+
+    def unreachable(self):
+        raise OSError("AWS Error NETWORK_CONNECTION during ListObjectsV2")
+
+    monkeypatch.setattr(RemoteLake, "datasets", unreachable)
+    result = CliRunner().invoke(app, ["query", "--lake", f"{bucket}/any", "select 1"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "cannot read the lake at s3://lakes/any: AWS Error NETWORK_CONNECTION" in said
