@@ -93,9 +93,10 @@ def info(
 ) -> None:
     """Show a lake: where it is, its schema version, its runs, rows per table and the last run's summary."""
     from docclean.warehouse.catalog import QueryError
+    from docclean.warehouse.remote_tables import RemoteReadError
 
     target = lake_to_read(lake)
-    with reported(QueryError):
+    with reported(QueryError, RemoteReadError):
         found = lake_info(target)
     if as_json:
         sys.stdout.write(json.dumps(asdict(found), indent=2, default=str) + "\n")

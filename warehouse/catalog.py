@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 from docclean.warehouse.crash import crash_point
 from docclean.warehouse.lake import Lake
-from docclean.warehouse.remote_tables import RemoteLake
+from docclean.warehouse.remote_tables import RemoteLake, RemoteReadError
 from docclean.warehouse.schemas import TABLES, WRITE_MODES, WriteMode
 
 _DUCKDB_TYPES = {
@@ -224,13 +224,10 @@ def connect_readonly(lake: Lake | RemoteLake) -> duckdb.DuckDBPyConnection:
 
 def _remote_datasets(lake: RemoteLake) -> dict[str, ds.Dataset | None]:
     """`RemoteLake.datasets`, a store that fails to answer said as a QueryError."""
-    from deltalake.exceptions import DeltaError
-
     try:
         return lake.datasets()
-    except (OSError, DeltaError, pa.ArrowException) as exc:
-        first = " ".join(str(exc).split())[:300]
-        raise QueryError(f"cannot read the lake at {lake.location}: {first}") from exc
+    except RemoteReadError as exc:
+        raise QueryError(str(exc)) from exc
 
 
 def _local_datasets(lake: Lake) -> dict[str, ds.Dataset | None]:

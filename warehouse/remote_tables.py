@@ -17,6 +17,10 @@ from docclean.warehouse.publish import PublishTarget, files_of, open_table
 from docclean.warehouse.schemas import TABLES
 
 
+class RemoteReadError(OSError):
+    """The store did not answer while a table of the lake was listed; the message says which."""
+
+
 @dataclass(frozen=True)
 class RemoteLake:
     """A lake on object storage, read in place (`target`: where `docclean publish` put it)."""
@@ -29,7 +33,14 @@ class RemoteLake:
 
     def file_sizes(self, table: str) -> dict[str, int]:
         """The table's current files (paths in the table's folder) and their sizes; empty if none."""
-        return files_of(open_table(self.target.table_location(table), self.target.storage_options))
+        from deltalake.exceptions import DeltaError
+        from pyarrow import ArrowException
+
+        location = self.target.table_location(table)
+        try:
+            return files_of(open_table(location, self.target.storage_options))
+        except (OSError, DeltaError, ArrowException) as exc:
+            raise RemoteReadError(f"cannot read {location}: {' '.join(str(exc).split())[:300]}") from exc
 
     def datasets(self) -> dict[str, ds.Dataset | None]:
         """Each table's current files as a dataset in its current schema (a column a file lacks

@@ -151,12 +151,14 @@ def test_with_docclean_cache_none_a_run_keeps_no_copy_and_a_rerun_still_adds_not
 
 
 def test_a_store_that_fails_while_listing_is_one_line_not_a_traceback(bucket, tmp_path, monkeypatch) -> None:
-    from docclean.warehouse.remote_tables import RemoteLake
+    import docclean.warehouse.remote_tables as remote_tables
 
-    def unreachable(self):
+    def unreachable(location, options):
         raise OSError("AWS Error NETWORK_CONNECTION during ListObjectsV2")
 
-    monkeypatch.setattr(RemoteLake, "datasets", unreachable)
-    result = CliRunner().invoke(app, ["query", "--lake", f"{bucket}/any", "select 1"])
-    said = " ".join(result.output.split())
-    assert result.exit_code == 1 and "cannot read the lake at s3://lakes/any: AWS Error NETWORK_CONNECTION" in said
+    monkeypatch.setattr(remote_tables, "open_table", unreachable)
+    for command in (["query", "select 1"], ["info"]):
+        result = CliRunner().invoke(app, [*command, "--lake", f"{bucket}/any"])
+        said = " ".join(result.output.split())
+        assert result.exit_code == 1, command
+        assert said.startswith("error: cannot read s3://lakes/any/") and "NETWORK_CONNECTION" in said, command
