@@ -14,6 +14,7 @@ from typing import Any
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_TAIL = ".!?,;:\"”'"
+_CODE_CHARS = re.compile(r"[\[\]{}<>=;]|->")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +91,15 @@ def label_runs(lines: Sequence[LabelShape], settings: LabelSettings) -> list[int
 
 
 def is_label(line: LabelShape, settings: LabelSettings) -> bool:
-    """A short line of capitalised words that does not end as a sentence does."""
+    """A short line of capitalised words that does not end as a sentence does, and is not code.
+
+    >>> shape = lambda t: LabelShape(t, len(t.split()), 0, 0.0, False, True)
+    >>> [is_label(shape(t), LabelSettings()) for t in ["Contact Us", "A[Start] --> B{Check}", "Total = 4"]]
+    [True, False, False]
+    """
     if line.unspaced or not 0 < line.words <= settings.max_words or line.text[-1] in _SENTENCE_TAIL:
+        return False
+    if _CODE_CHARS.search(line.text):  # brackets, braces, "=", "->": a line of code or a diagram
         return False
     words = [w for w in _WORD.findall(line.text) if w.casefold() not in settings.stop_words and not w.isdigit()]
     capitalised = sum(1 for w in words if w[0].isupper())

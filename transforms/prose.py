@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from docclean.transforms.code_text import code_marks
-from docclean.transforms.labels import LabelSettings, LabelShape, label_runs
+from docclean.transforms.labels import LabelSettings, LabelShape, is_label, label_runs
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.link_density import link_text_chars, unparsed_link_density
 from docclean.transforms.markdown import RenderedLine
@@ -157,8 +157,10 @@ def strip_low_prose(
     # Menus and footers without links (WET, plain text) are runs of short capitalised labels:
     # they weigh as link lists. Where links are, they tell menus better (a label run there is as
     # often a list in the article: WCXB-dev markdown recall 0.960 -> 0.935).
+    labelled: list[bool] | None = None
     if not linked:  # (the shapes only then: most pages with links need none)
         shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
+        labelled = [is_label(shape, settings.labels) for shape in shapes]
         for i in label_runs(shapes, settings.labels):
             signals[i] = replace(signals[i], link_density=1.0)
     # Without a link list, a label run or a line of the site's template (a feed body, a clean
@@ -169,7 +171,7 @@ def strip_low_prose(
     prose = _prose_lines(lines, signals, settings)
     if not linked:  # runs of short lines are then the only sign of furniture: each costs more
         settings = replace(settings, escalate_gaps=True)
-    start, end = _max_segment(_scores(lines, signals, prose, settings))
+    start, end = _max_segment(_scores(lines, signals, prose, settings, labelled))
     if end <= start:
         return  # no prose at all: nothing to anchor on, so nothing is judged furniture
     end = _cut_tail(lines, signals, prose, start, end, settings)
@@ -223,11 +225,17 @@ def _is_code(s: LineSignals, settings: ProseSettings) -> bool:
     return 0 < settings.code_min_marks <= s.code_marks and s.code_marks * settings.code_chars_per_mark >= s.chars
 
 
-def _scores(lines: list[Line], signals: list[LineSignals], prose: list[bool], settings: ProseSettings) -> list[float]:
+def _scores(
+    lines: list[Line],
+    signals: list[LineSignals],
+    prose: list[bool],
+    settings: ProseSettings,
+    labelled: list[bool] | None = None,
+) -> list[float]:
     """Per-line score: prose words count for the region, furniture against it."""
     escalate = settings.escalate_gaps
     scores, gap = [], 1
-    for line, s, is_prose in zip(lines, signals, prose, strict=True):
+    for i, (line, s, is_prose) in enumerate(zip(lines, signals, prose, strict=True)):
         if line.removed_by in settings.article_furniture_rules:
             scores.append(0.0)  # bylines and captions sit inside articles: they must not split one
             continue
@@ -237,12 +245,30 @@ def _scores(lines: list[Line], signals: list[LineSignals], prose: list[bool], se
             continue
         # Each further line of a run of furniture costs more than the last: a long run (menus,
         # a comment form) splits regions, a stray short line inside the article barely counts.
+        # Without links only labels, link-heavy and removed lines make such a run: a table row, a
+        # line of code or a lower-case list item costs the same however many follow, and a short
+        # sentence ends the run (a menu has none; WCXB-dev WET F1 0.915 -> 0.917).
+        unlabelled = labelled is not None and not labelled[i]
+        if escalate and unlabelled and line.kept and s.link_density < settings.link_density:
+            scores.append(-settings.short_penalty * max(gap, 1))
+            gap = 0 if _is_short_sentence(s, settings) else gap
+            continue
         gap += 1 if escalate else 0
         if s.link_density >= settings.link_density or not line.kept:
             scores.append(-settings.link_penalty * max(s.words, 1) - settings.short_penalty * gap)
         else:
             scores.append(-settings.short_penalty * gap)
     return scores
+
+
+def _is_short_sentence(s: LineSignals, settings: ProseSettings) -> bool:
+    """A line too short for prose that still reads as a sentence ("Measure the space first.")."""
+    return (
+        s.sentences > 0
+        and s.words >= 3
+        and (s.unspaced or s.stopword_ratio >= settings.min_stopword_ratio)
+        and not _is_code(s, settings)
+    )
 
 
 def _cut_tail(
@@ -259,10 +285,11 @@ def _cut_tail(
     furniture ("Reply", "12 comments") cuts however much follows: a long thread is still not
     the article. So does the first of comment_stamps_min date lines with a time of day ("May 2,
     2024 at 7:45 pm") under a commenter's name: an article dates itself once or twice, a thread
-    once per comment.
+    once per comment. And so does a feed of other stories, each dated (`_feed_start`).
     """
     total = sum(signals[j].words for j in range(start, end) if prose[j])
     stamps_from = _comment_stamps_from(lines, signals, prose, start, end, settings)
+    feed_start = _feed_start(lines, signals, prose, start, end, settings)
     before = 0  # prose words in [start, j)
     run_start, run_len = start, 0
     for j in range(start, end):
@@ -278,6 +305,8 @@ def _cut_tail(
         # A comment thread: from here on, date lines with a time of day recur, one per comment.
         if stamps_from.get(j, 0) >= settings.comment_stamps_min:
             return _above_commenter_name(j, start, lines, signals, prose, settings.tail_marker_max_words)
+        if j == feed_start:
+            return _teaser_top(j, start, lines, signals, prose, settings.tail_marker_max_words)
         if s.link_density >= settings.link_density or (
             not line.kept and line.removed_by not in settings.article_furniture_rules
         ):
@@ -317,6 +346,45 @@ def _comment_stamps_from(
         and _heads_a_comment(j - 1, lines, signals, prose, settings.tail_marker_max_words)
     ]
     return {j: len(stamped) - n for n, j in enumerate(stamped)}
+
+
+_EXCERPT_END = re.compile(r"(?:\.\.\.|…)\W*$")  # a teaser's excerpt is cut off: "... within its f..."
+
+
+def _feed_start(
+    lines: list[Line], signals: list[LineSignals], prose: list[bool], start: int, end: int, settings: ProseSettings
+) -> int:
+    """The region's first date line when it starts a teaser feed (other stories, each dated), else -1.
+
+    A feed dates every teaser under its headline, author or cut-off excerpt: the first date line
+    and at least comment_stamps_min - 1 more do. Only the first date line in the region can start
+    one: an article that is itself a dated list (events, a timeline) has its first date near the
+    top, where `_cut_tail` never cuts, and a dateline of its own sits above its prose.
+    """
+    dated = [j for j in range(start + 1, end) if lines[j].removed_by == "dateline"]
+    teasers = [j for j in dated if _heads_a_teaser(j - 1, lines, signals, prose, settings.tail_marker_max_words)]
+    return dated[0] if teasers[:1] == dated[:1] and len(teasers) >= settings.comment_stamps_min else -1
+
+
+def _heads_a_teaser(i: int, lines: list[Line], signals: list[LineSignals], prose: list[bool], max_words: int) -> bool:
+    """Line i, just above a date, is a teaser's name or headline line, or its cut-off excerpt."""
+    return _heads_a_comment(i, lines, signals, prose, max_words) or (
+        lines[i].kept and _EXCERPT_END.search(lines[i].text) is not None
+    )
+
+
+def _teaser_top(
+    j: int, start: int, lines: list[Line], signals: list[LineSignals], prose: list[bool], max_words: int
+) -> int:
+    """The cut at a feed's first date goes back over its teaser: excerpt, names, headline (a
+    line that is not prose and does not end a sentence) and section label."""
+    while j > start and (
+        not lines[j - 1].kept
+        or _heads_a_teaser(j - 1, lines, signals, prose, max_words)
+        or (not prose[j - 1] and signals[j - 1].sentences == 0)
+    ):
+        j -= 1
+    return j
 
 
 def _above_commenter_name(

@@ -360,3 +360,62 @@ def test_with_the_site_template_a_page_without_links_still_loses_its_teasers() -
     for kept in ("boats will launch from the beach", "keeps its timetable", "worried about the summer"):
         assert kept in doc.text
     assert "lifeboat crew" in clean_document(pages[0], site_profile=profile, detect_prose=False).text
+
+
+# Text without links (WET, html2text with links off): runs of short labels are the only sign
+# of furniture, so each further label of a run costs more. Lines that are not labels do not.
+_WET_MENU = "\n".join(["Home", "World", "Business", "Sport", "Weather", "Travel", "Contact Us"])
+_WET_FOOTER = "\n".join(["About Us", "Careers", "Privacy Policy", "Terms of Use", "Advertise", "Site Map"])
+_WET_LEAD = (
+    "Planning a garden from scratch can feel like a lot of work, but it does not have to be, and with a plan "
+    "drawn up over the winter most of the hard decisions are made long before the first seeds go in."
+)
+
+
+def test_wet_article_of_headings_short_sentences_and_lists_is_kept() -> None:
+    # Each step is a title-case heading, a short sentence and a short list: no line of it is
+    # long prose, but the sentences say article, where a menu has none.
+    steps = [
+        f"Step {n}: Choose Your Beds\nStart small this year.\nMeasure the space first.\nraised beds\n"
+        f"open ground\npots on the terrace\nWrite the sizes down before you buy anything."
+        for n in range(1, 9)
+    ]
+    page = f"{_WET_MENU}\nHow to plan a garden\n{_WET_LEAD}\n" + "\n".join(steps) + f"\n{_WET_LEAD}\n{_WET_FOOTER}\n"
+    kept = kept_after_rules(page)
+    assert kept.count("Start small this year.") == 8
+    assert kept.count("pots on the terrace") == 8
+    assert "World" not in kept and "Careers" not in kept
+
+
+def test_wet_code_listing_inside_the_article_is_kept() -> None:
+    # Twenty lines of a listing are not labels: they neither split the article nor read as a menu.
+    listing = "\n".join(f"SELECT name, total FROM orders_{n} WHERE total > {n}00" for n in range(20))
+    page = f"{_WET_MENU}\nQuery tuning basics\n{_WET_LEAD}\n{listing}\n{_WET_LEAD}\n{_WET_LEAD}\n{_WET_FOOTER}\n"
+    kept = kept_after_rules(page)
+    assert [line for line in kept if line.startswith("SELECT")] == listing.split("\n")
+    assert kept.count(_WET_LEAD) == 3
+    assert "Privacy Policy" not in kept
+
+
+def _teaser(n: int) -> str:
+    return (
+        f"Local News\nCouncil story number {n} of the week\nNews Desk\nMay {n + 2}, 2024\n"
+        "The council met again on Tuesday to discuss the budget for the coming year, and several "
+        "members asked for more money for the roads and the schools in the north of the county."
+    )
+
+
+def test_wet_teaser_feed_after_the_article_is_cut_at_its_first_teaser() -> None:
+    # Other stories, each dated under its headline and author: a feed, however much prose it has.
+    article = ARTICLE.replace("\n\n", "\n")
+    feed = "\n".join(_teaser(n) for n in range(6))
+    kept = kept_after_rules(f"{_WET_MENU}\n{article}More from the paper\n{feed}\n{_WET_FOOTER}\n")
+    assert kept[-1].startswith("A second boat, which the operator keeps")
+    assert not any("Council story" in line or "council met again" in line for line in kept)
+
+
+def test_wet_article_that_is_a_dated_list_is_kept() -> None:
+    # An events page dates every entry under its name from the top: that is the article itself.
+    feed = "\n".join(_teaser(n) for n in range(8))
+    kept = kept_after_rules(f"{_WET_MENU}\nEvents this month\n{feed}\n{_WET_FOOTER}\n")
+    assert sum("council met again" in line for line in kept) == 8
