@@ -5,7 +5,7 @@ kept line gets a few cheap signals (words, share of its text that is link text, 
 stop words, list or heading shape). The main region is the contiguous run of lines with the
 largest prose score net of link-heavy and short lines (a maximum-sum segment, as in Finn et
 al.'s body text extraction); text without links counts runs of short labels as link lists
-(`labels.py`). The region's tail is cut where after-matter starts (`_cut_tail`). Before the
+(`labels.py`). The region's tail is cut where after-matter starts (`prose_tail.cut_tail`). Before the
 region only long link-free prose and the headline just above it survive; after it nothing
 does (comments, teasers and author boxes are prose too); inside it only short link-heavy
 lines go that are not linked subheadings or sentences.
@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from functools import lru_cache
-from typing import Any
 
 from docclean.transforms.code_text import code_marks
-from docclean.transforms.labels import LabelSettings, LabelShape, is_label, label_runs
+from docclean.transforms.labels import LabelShape, is_label, label_runs
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.link_density import link_text_chars, unparsed_link_density
 from docclean.transforms.markdown import RenderedLine
-from docclean.transforms.ruleset import Rule, RuleSet, default_ruleset
+from docclean.transforms.prose_settings import LineSignals, ProseSettings, prose_settings
+from docclean.transforms.prose_tail import cut_tail
+from docclean.transforms.ruleset import Rule, default_ruleset
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")
@@ -32,72 +33,6 @@ _SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")
 # lines are measured in characters instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _CHARS_PER_WORD = 2  # rough words per unspaced-script character, for comparable weights
-
-
-@dataclass(frozen=True, slots=True)
-class LineSignals:
-    words: int  # spaced words, or characters / 2 for unspaced scripts
-    link_density: float  # share of the line's visible characters that are link text
-    stopword_ratio: float
-    unspaced: bool
-    sentences: int  # sentence-ending punctuation marks
-    code_marks: int = 0  # marks of program code (`code_text.code_marks`)
-    chars: int = 0  # of the rendered text
-
-
-@dataclass(frozen=True, slots=True)
-class ProseSettings:
-    """The `low_prose` rule's parameters and vocabulary (site.toml says what each does), read
-    once per page. A user rule replacing `low_prose` brings its own vocabulary and patterns."""
-
-    rule: Rule  # its `patterns` are the after-matter section labels
-    link_density: float = 0.5
-    min_link_lines: int = 1
-    prose_min_words: int = 10
-    min_stopword_ratio: float = 0.12
-    max_words_per_sentence: int = 60
-    short_penalty: float = 2.0
-    link_penalty: float = 2.0
-    escalate_gaps: bool = True
-    inner_link_max_words: int = 25
-    before_min_words: int = 30
-    lead_lines: int = 3
-    linked_heading_max_words: int = 10
-    tail_cut_min_words: int = 150
-    tail_cut_rules: frozenset[str] = frozenset()
-    tail_cut_always_rules: frozenset[str] = frozenset()
-    tail_marker_max_words: int = 5
-    tail_cut_ratio: float = 1.0
-    link_run_lines: int = 5
-    link_run_ratio: float = 0.5
-    comment_stamps_min: int = 3
-    comment_stamp: re.Pattern[str] = re.compile(r"(?!)")  # a time of day or age in a date line
-    code_min_marks: int = 0  # a line with this many code marks (0: off) ...
-    code_chars_per_mark: int = 0  # ... and one per this many characters at least is code, not prose
-    article_furniture_rules: frozenset[str] = frozenset()  # lines that belong to the article
-    furniture_rules: frozenset[str] = frozenset()  # lines that show the page has furniture
-    stop_words: frozenset[str] = frozenset()
-    labels: LabelSettings = LabelSettings()  # noqa: RUF009 (frozen: safe to share)
-
-    @classmethod
-    def of(cls, rule: Rule) -> ProseSettings:
-        values: dict[str, Any] = {f.name: rule.params[f.name] for f in fields(cls) if f.name in rule.params}
-        for name in ("short_penalty", "link_penalty", "tail_cut_ratio", "link_run_ratio"):
-            if name in values:
-                values[name] = float(values[name])
-        for name in ("tail_cut_rules", "tail_cut_always_rules", "article_furniture_rules", "furniture_rules"):
-            values[name] = frozenset(values.get(name, ()))
-        if "comment_stamp" in values:
-            values["comment_stamp"] = re.compile(values["comment_stamp"], re.IGNORECASE)
-        # `stop_words`: per language, a string of words separated by spaces
-        values["stop_words"] = frozenset(w for words in rule.param("stop_words", {}).values() for w in words.split())
-        values["labels"] = LabelSettings.of(rule.params, values["stop_words"])
-        return cls(rule=rule, **values)
-
-
-def prose_settings(ruleset: RuleSet) -> ProseSettings:
-    """The settings of `ruleset`'s `low_prose` rule: for `RuleSet.derived` (built once per rule set)."""
-    return ProseSettings.of(ruleset.get("low_prose"))
 
 
 def line_signals(line: Line, stop_words: frozenset[str] | None = None) -> LineSignals:
@@ -174,7 +109,7 @@ def strip_low_prose(
     start, end = _max_segment(_scores(lines, signals, prose, settings, labelled))
     if end <= start:
         return  # no prose at all: nothing to anchor on, so nothing is judged furniture
-    end = _cut_tail(lines, signals, prose, start, end, settings)
+    end = cut_tail(lines, signals, prose, start, end, settings)
     lead = _lead(lines, signals, start, settings)
     for i, (line, s) in enumerate(zip(lines, signals, strict=True)):
         if not line.kept or i in lead or (absent and prose[i]):
@@ -269,143 +204,6 @@ def _is_short_sentence(s: LineSignals, settings: ProseSettings) -> bool:
         and (s.unspaced or s.stopword_ratio >= settings.min_stopword_ratio)
         and not _is_code(s, settings)
     )
-
-
-def _cut_tail(
-    lines: list[Line], signals: list[LineSignals], prose: list[bool], start: int, end: int, settings: ProseSettings
-) -> int:
-    """End of the article inside the region [start, end): where its after-matter begins.
-
-    The maximum-sum region runs on through comments, author boxes and teasers whenever they
-    carry more prose words than the furniture between them and the article costs. These lines
-    mark where that after-matter starts: an after-matter label (`_is_after_matter_label`), and
-    a run of link-heavy lines (a related list, tags, a share bar). The region is cut at the
-    first mark that has enough prose before it and less prose after it than before (a
-    mid-article "Related" box or share bar is followed by the rest of the article). Comment
-    furniture ("Reply", "12 comments") cuts however much follows: a long thread is still not
-    the article. So does the first of comment_stamps_min date lines with a time of day ("May 2,
-    2024 at 7:45 pm") under a commenter's name: an article dates itself once or twice, a thread
-    once per comment. And so does a feed of other stories, each dated (`_feed_start`).
-    """
-    total = sum(signals[j].words for j in range(start, end) if prose[j])
-    stamps_from = _comment_stamps_from(lines, signals, prose, start, end, settings)
-    feed_start = _feed_start(lines, signals, prose, start, end, settings)
-    before = 0  # prose words in [start, j)
-    run_start, run_len = start, 0
-    for j in range(start, end):
-        line, s = lines[j], signals[j]
-        if prose[j]:
-            before += s.words
-            run_len = 0
-            continue
-        if before < settings.tail_cut_min_words:
-            continue
-        if _is_after_matter_label(line, s, total - before < settings.tail_cut_ratio * before, settings):
-            return j
-        # A comment thread: from here on, date lines with a time of day recur, one per comment.
-        if stamps_from.get(j, 0) >= settings.comment_stamps_min:
-            return _above_commenter_name(j, start, lines, signals, prose, settings.tail_marker_max_words)
-        if j == feed_start:
-            return _teaser_top(j, start, lines, signals, prose, settings.tail_marker_max_words)
-        if s.link_density >= settings.link_density or (
-            not line.kept and line.removed_by not in settings.article_furniture_rules
-        ):
-            if run_len == 0:
-                run_start = j
-            run_len += 1
-            if run_len == settings.link_run_lines and total - before < settings.link_run_ratio * before:
-                return run_start
-    return end
-
-
-def _is_after_matter_label(line: Line, s: LineSignals, less_follows: bool, settings: ProseSettings) -> bool:
-    """A short label where after-matter starts, when `less_follows` (less prose after than before).
-
-    Either a line one of `tail_cut_rules` removed as comments, related-stories or share
-    furniture (`tail_cut_always_rules`: however much follows), or a kept after-matter section
-    label the article's own text would not use alone on a line (references, about the author:
-    the rule's `patterns`), kept by the pattern rules because it is not furniture on its own.
-    """
-    if s.words > settings.tail_marker_max_words:
-        return False
-    if line.removed_by in settings.tail_cut_rules:
-        # "Related: <headline>" is an inline link, not a section label.
-        return ":" not in line.text and (line.removed_by in settings.tail_cut_always_rules or less_follows)
-    return line.kept and less_follows and settings.rule.matches_line(line.text) is not None
-
-
-def _comment_stamps_from(
-    lines: list[Line], signals: list[LineSignals], prose: list[bool], start: int, end: int, settings: ProseSettings
-) -> dict[int, int]:
-    """For each comment timestamp line in (start, end), how many stamps there are from it on."""
-    stamped = [
-        j
-        for j in range(start + 1, end)
-        if lines[j].removed_by == "dateline"
-        and settings.comment_stamp.search(lines[j].text)
-        and _heads_a_comment(j - 1, lines, signals, prose, settings.tail_marker_max_words)
-    ]
-    return {j: len(stamped) - n for n, j in enumerate(stamped)}
-
-
-_EXCERPT_END = re.compile(r"(?:\.\.\.|…)\W*$")  # a teaser's excerpt is cut off: "... within its f..."
-
-
-def _feed_start(
-    lines: list[Line], signals: list[LineSignals], prose: list[bool], start: int, end: int, settings: ProseSettings
-) -> int:
-    """The region's first date line when it starts a teaser feed (other stories, each dated), else -1.
-
-    A feed dates every teaser under its headline, author or cut-off excerpt: the first date line
-    and at least comment_stamps_min - 1 more do. Only the first date line in the region can start
-    one: an article that is itself a dated list (events, a timeline) has its first date near the
-    top, where `_cut_tail` never cuts, and a dateline of its own sits above its prose.
-    """
-    dated = [j for j in range(start + 1, end) if lines[j].removed_by == "dateline"]
-    teasers = [j for j in dated if _heads_a_teaser(j - 1, lines, signals, prose, settings.tail_marker_max_words)]
-    return dated[0] if teasers[:1] == dated[:1] and len(teasers) >= settings.comment_stamps_min else -1
-
-
-def _heads_a_teaser(i: int, lines: list[Line], signals: list[LineSignals], prose: list[bool], max_words: int) -> bool:
-    """Line i, just above a date, is a teaser's name or headline line, or its cut-off excerpt."""
-    return _heads_a_comment(i, lines, signals, prose, max_words) or (
-        lines[i].kept and _EXCERPT_END.search(lines[i].text) is not None
-    )
-
-
-def _teaser_top(
-    j: int, start: int, lines: list[Line], signals: list[LineSignals], prose: list[bool], max_words: int
-) -> int:
-    """The cut at a feed's first date goes back over its teaser: excerpt, names, headline (a
-    line that is not prose and does not end a sentence) and section label."""
-    while j > start and (
-        not lines[j - 1].kept
-        or _heads_a_teaser(j - 1, lines, signals, prose, max_words)
-        or (not prose[j - 1] and signals[j - 1].sentences == 0)
-    ):
-        j -= 1
-    return j
-
-
-def _above_commenter_name(
-    j: int, start: int, lines: list[Line], signals: list[LineSignals], prose: list[bool], max_words: int
-) -> int:
-    """The cut at a thread's first stamp goes back over the commenter's name line(s) above it."""
-    while j > start and lines[j - 1].kept and not prose[j - 1] and signals[j - 1].words <= max_words:
-        j -= 1
-    return j
-
-
-def _heads_a_comment(i: int, lines: list[Line], signals: list[LineSignals], prose: list[bool], max_words: int) -> bool:
-    """Line i, just above a timestamp, is a commenter's name or comment furniture ("Jo says:").
-
-    A live blog stamps its entries too, but above each stamp is the previous entry's prose (or
-    a heading), not a name.
-    """
-    line = lines[i]
-    if line.removed_by == "comment_furniture":
-        return True
-    return line.kept and not prose[i] and signals[i].words <= max_words and not line.rendered.is_heading
 
 
 def _linked_content(i: int, lines: list[Line], signals: list[LineSignals], settings: ProseSettings) -> bool:
