@@ -40,6 +40,7 @@ MIN_WIDTH, MAX_WIDTH = 60, 160  # html2text wraps at 78, mail at 72 to 80; narro
 MIN_LINE = 25  # the shortest line counted as one a wrapper may have filled
 MIN_BAND_LENGTHS = 3  # different lengths the band's lines end at: a wrapper breaks where words end
 TOP_SHARE = 0.4  # of the band's different lines, at least this many end in its upper half
+LINK_BLOCKS = 3  # blocks one link may wrap (html2text: a teaser's headline, dek and date)
 CODE_MARKS = 3  # marks of program code (`code_marks`) that make a line code, which no one wraps
 
 
@@ -197,7 +198,10 @@ def read_layout(lines: list[str]) -> tuple[Layout, list[tuple[int, int]]]:
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        if (
+        opened = _link_opened_before(lines, blocks) if line.lstrip().startswith("](") else 0
+        if opened:  # `[ Headline` ... `](/url)`: a link around block elements, one block
+            blocks[-opened:] = [(blocks[-opened][0], i + 1)]
+        elif (
             width is not None
             and blocks
             and blocks[-1][1] == i
@@ -208,6 +212,25 @@ def read_layout(lines: list[str]) -> tuple[Layout, list[tuple[int, int]]]:
         else:
             blocks.append((i, i + 1))
     return layout, blocks
+
+
+def _link_opened_before(lines: list[str], blocks: list[tuple[int, int]]) -> int:
+    """How many of the last blocks (at most `LINK_BLOCKS`) a link spans whose target starts the
+    next line, or 0: html2text writes a link around a heading or a teaser's paragraphs as
+    `[ Headline`, a blank line and `](/url)`.
+
+    >>> _link_opened_before(["[ Storm closes the pier", "", "Ferries stop.", ""], [(0, 1), (2, 3)])
+    2
+    >>> _link_opened_before(["A [link](x) here.", ""], [(0, 1)])
+    0
+    """
+    depth = 0
+    for n, (first, last) in enumerate(reversed(blocks[-LINK_BLOCKS:]), start=1):
+        text = " ".join(lines[first:last])
+        depth += text.count("[") - text.count("]")
+        if depth > 0:
+            return n
+    return 0
 
 
 def _table_rows(lines: list[str]) -> list[bool]:

@@ -200,3 +200,17 @@ def test_a_linked_heading_wrapped_over_two_lines_is_one_block() -> None:
     assert "Council approves new river crossing after a decade of debate over the bridge" in [
         line.text for line in doc.lines
     ]
+
+
+@pytest.mark.parametrize("style", ["markdown", "wrapped"])
+def test_a_link_around_a_teasers_blocks_is_one_link_line(style: str) -> None:
+    # html2text writes <a><h3>…</h3><p>…</p></a> as "[ Headline", blank lines and "](/url)".
+    teaser = "[ Storm closes the pier\n\nFerries will stop until the repairs are done.\n\n](/news/pier)"
+    body = "\n".join(_wrapped(*ARTICLE[1:])) if style == "wrapped" else "\n\n".join(ARTICLE[1:])
+    doc = LineDocument.parse(prepare_text(f"{body}\n\n{teaser}\n\nThe pier closed on Monday.\n"))
+    texts = [line.text for line in doc.lines]
+    assert "Storm closes the pier Ferries will stop until the repairs are done." in texts
+    assert not any("](" in text for text in texts)
+    assert texts[-1] == "The pier closed on Monday."
+    # A bracket closed on its own line opens nothing: "[1]" and the next block stay apart.
+    assert len(LineDocument.parse("See the note [1].\n\n](not a link)\n").lines) == 2
