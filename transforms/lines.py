@@ -7,6 +7,7 @@ keeps exact offsets into the prepared text and the body is assembled once, at th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
@@ -164,6 +165,9 @@ def _word_count(text: str) -> int:
 # link whose text or URL the wrapper broke still parses as one link; same length, so every span
 # still indexes the block's raw text.
 _JOIN = "\ue001"
+# Wrappers break hyphenated words after their hyphens (Python's textwrap, html2text): "year-to-"
+# then "date" is one word again, not "year-to- date".
+_HYPHEN_BREAK = re.compile(f"(?<=\\w-){_JOIN}(?=\\w)")
 
 
 def _render(raw: str, *, markdown: bool, joined: bool) -> RenderedLine:
@@ -172,5 +176,5 @@ def _render(raw: str, *, markdown: bool, joined: bool) -> RenderedLine:
     if not joined:
         return render_line(raw)
     rendered = render_line(raw.replace("\n", _JOIN))
-    text = " ".join(rendered.text.replace(_JOIN, " ").split())
+    text = " ".join(_HYPHEN_BREAK.sub("", rendered.text).replace(_JOIN, " ").split())
     return RenderedLine(text, rendered.spans, rendered.is_heading, rendered.is_list_item, rendered.is_rule)

@@ -214,3 +214,17 @@ def test_a_link_around_a_teasers_blocks_is_one_link_line(style: str) -> None:
     assert texts[-1] == "The pier closed on Monday."
     # A bracket closed on its own line opens nothing: "[1]" and the next block stay apart.
     assert len(LineDocument.parse("See the note [1].\n\n](not a link)\n").lines) == 2
+
+
+def test_a_word_wrapped_at_its_hyphen_is_one_word_again() -> None:
+    # textwrap and html2text break "well-known" after the hyphen; a dash between words stays.
+    sentence = (
+        "The deal brought the year-to-date value to a record, and the well-known firm said it is "
+        "a state-of-the-art result - for now. "
+    )
+    lines = textwrap.wrap(sentence * 4, 78)
+    assert any(line.endswith("-") and line[-2].isalpha() for line in lines)
+    doc = LineDocument.parse("\n".join(lines))
+    assert doc.layout == "wrapped"
+    assert doc.lines[0].text == " ".join(sentence.split() * 4)
+    assert doc.lines[0].raw == "\n".join(lines)  # the source is untouched: offsets still hold
