@@ -149,6 +149,10 @@ def _escapable(word: str) -> str:
 _RESEPARATE_BUDGET = 200_000_000
 
 
+_MARKER = r"(?:~~|\*\*|__)"
+_MARKERS = re.compile(_MARKER)
+
+
 def reseparate(text: str, blocks: list[str]) -> str:
     r"""Put a space back wherever `text` runs the last word of one of the page's blocks into the
     first word of the next: what `unglue`'s seams miss ("websites" + "hestiahotel", "ISBN-10" +
@@ -158,8 +162,12 @@ def reseparate(text: str, blocks: list[str]) -> str:
     'Read more websites hestiahotel said'
     >>> reseparate("os.environ\\[x\\]8auth\\_token", ["os.environ[x]", "8", "auth_token"])
     'os.environ\\[x\\] 8 auth\\_token'
+    >>> reseparate("Now 199€~~299€~~ (34% off)", ["Now 199€", "299€ (34% off)"])
+    'Now 199€ ~~299€~~ (34% off)'
     """
     plain = text.replace("\\", "") if "\\" in text else text
+    # Emphasis and strikethrough the extractor wrote sit between the two words ("199€~~299€~~").
+    plain = _MARKERS.sub("", plain) if "~~" in plain or "**" in plain or "__" in plain else plain
     # Only a token the page does not have as a word can hold a join: look in those alone.
     page_words = {word for block in blocks for word in block.split()}
     strange = "\n".join(token for token in set(plain.split()) if token not in page_words)
@@ -171,7 +179,7 @@ def reseparate(text: str, blocks: list[str]) -> str:
     # The space goes after the last word where the first word follows (a lookahead): joins that
     # share a one-word block ("]" + "8" + "auth") are all split in one pass.
     found.sort(key=lambda pair: -len(pair[0]))
-    pattern = re.compile("|".join(f"{_escapable(last)}(?={_escapable(first)})" for last, first in found))
+    pattern = re.compile("|".join(f"{_escapable(last)}(?={_MARKER}?{_escapable(first)})" for last, first in found))
     return pattern.sub(lambda m: f"{m[0]} ", text)
 
 
