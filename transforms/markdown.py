@@ -42,6 +42,8 @@ _HEADING_CLOSE = re.compile(r"\s+#+\s*$")
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+")
 _RULE_LINE = re.compile(r"^(?:([-*_=])\s*){3,}$")
+# A table's header separator ("---|---", "| :--- | ---: |"): syntax, no words of the table.
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 
 # A line without any of these characters has no inline markdown: the common case, kept cheap.
 _SYNTAX_CHARS = re.compile(r"[\\`*_\[\]<#>~!]")
@@ -79,8 +81,10 @@ def render_line(line: str) -> RenderedLine:
     'Written by Angeline Tan on May 1'
     >>> render_line(r"a \\$60 deal, 5 * 3 = 15").text
     'a $60 deal, 5 * 3 = 15'
+    >>> [render_line(row).text for row in ["Team | Won", "---|---", "| :--- | ---: |", "Leeds | 3"]]
+    ['Team | Won', '', '', 'Leeds | 3']
     """
-    if _RULE_LINE.match(line):
+    if _RULE_LINE.match(line) or ("|" in line and _TABLE_SEPARATOR.match(line)):
         return RenderedLine("", (InlineSpan("separator", 0, len(line)),), False, False, True)
     if not _SYNTAX_CHARS.search(line):
         return render_plain(line)
