@@ -164,13 +164,17 @@ def reseparate(text: str, blocks: list[str]) -> str:
     'os.environ\\[x\\] 8 auth\\_token'
     >>> reseparate("Now 199€~~299€~~ (34% off)", ["Now 199€", "299€ (34% off)"])
     'Now 199€ ~~299€~~ (34% off)'
+    >>> reseparate("app = Flask(__name__)56 x", ["app = Flask(__name__)", "56", "x"])
+    'app = Flask(__name__) 56 x'
     """
     plain = text.replace("\\", "") if "\\" in text else text
-    # Emphasis and strikethrough the extractor wrote sit between the two words ("199€~~299€~~").
-    plain = _MARKERS.sub("", plain) if "~~" in plain or "**" in plain or "__" in plain else plain
+    tokens = set(plain.split())
+    # Emphasis and strikethrough the extractor wrote may sit between the two words ("199€~~299€~~");
+    # the tokens as written count too ("Flask(__name__)56" is code, not emphasis).
+    tokens |= {_MARKERS.sub("", token) for token in tokens if "~~" in token or "**" in token or "__" in token}
     # Only a token the page does not have as a word can hold a join: look in those alone.
     page_words = {word for block in blocks for word in block.split()}
-    strange = "\n".join(token for token in set(plain.split()) if token not in page_words)
+    strange = "\n".join(token for token in tokens if token not in page_words)
     if not strange or len(blocks) * len(strange) > _RESEPARATE_BUDGET:
         return text
     found = list(_boundary_pairs(blocks, within=strange).values())

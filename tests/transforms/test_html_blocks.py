@@ -32,6 +32,7 @@ FRAGMENTS = {
     "li-spec": "<ul><li><div>ISBN-10</div><div>0735211299</div></li><li><div>pages</div><div>320</div></li></ul>",
     "code-lines": "<pre><div>7</div><div>account_sid = env[SID]</div><div>8</div><div>auth_token = 1</div></pre>",
     "li-prices": "<ul><li><div>EUR9.30</div><div>EUR9.30</div><div>EUR</div></li><li>Other item here</li></ul>",
+    "code-dunder": "<pre><div>55</div><div>app = Flask(__name__)</div><div>56</div><div>if __name__ == 1:</div></pre>",
     # a sale price block, then the old price struck through: the extractor writes "199€~~299€~~"
     "del-price": "<ul><li><div><div>199€</div><del>299€</del> (34% OFF)</div></li><li>Other item here</li></ul>",
 }
