@@ -43,6 +43,8 @@ class LabelSettings:
     caps_share: float = 0.5
     menu_caps_share: float = 0.8
     min_stopword_ratio: float = 0.12
+    table_min_rows: int = 3
+    row_number_share: float = 0.25
     stop_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -55,6 +57,8 @@ class LabelSettings:
             caps_share=float(params.get("label_caps_share", defaults.caps_share)),
             menu_caps_share=float(params.get("menu_caps_share", defaults.menu_caps_share)),
             min_stopword_ratio=float(params.get("min_stopword_ratio", defaults.min_stopword_ratio)),
+            table_min_rows=int(params.get("table_min_rows", defaults.table_min_rows)),
+            row_number_share=float(params.get("table_row_number_share", defaults.row_number_share)),
             stop_words=stop_words,
         )
 
@@ -74,6 +78,7 @@ def label_runs(lines: Sequence[LabelShape], settings: LabelSettings) -> list[int
     """
     out: list[int] = []
     run: list[int] = []
+    table = _table_rows(lines, settings)
     for i, line in enumerate(lines):
         if not line.kept or line.words == 0:
             continue
@@ -83,11 +88,41 @@ def label_runs(lines: Sequence[LabelShape], settings: LabelSettings) -> list[int
         if len(run) >= settings.run_lines:
             out.extend(run)
         run = []
-        if is_menu_block(line, settings):
+        if i not in table and is_menu_block(line, settings):
             out.append(i)
     if len(run) >= settings.run_lines:
         out.extend(run)
     return sorted(out)
+
+
+def _table_rows(lines: Sequence[LabelShape], settings: LabelSettings) -> set[int]:
+    """Lines in runs of at least `table_min_rows` rows of data: names among many numbers, as a table
+    flattened to text gives them ("3 Kellogg School of Management 11% / 35% 664 228"). Shaped
+    like a menu wrapped into a block, they are the article's table.
+
+    >>> shape = lambda t: LabelShape(t, len(t.split()), 0, 0.0, False, True)
+    >>> rows = ["1 Booth School 37% 30% 729", "2 Kellogg School 38% 31% 729", "3 Wharton School 35% 23% 733"]
+    >>> sorted(_table_rows([shape(t) for t in ["Home News Sport", *rows]], LabelSettings()))
+    [1, 2, 3]
+    """
+    out: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, None]):
+        if line is not None and (not line.kept or line.words == 0):
+            continue
+        if line is not None and _is_data_row(line, settings):
+            run.append(i)
+            continue
+        if len(run) >= settings.table_min_rows:
+            out.update(run)
+        run = []
+    return out
+
+
+def _is_data_row(line: LabelShape, settings: LabelSettings) -> bool:
+    tokens = _WORD.findall(line.text)
+    numbers = sum(1 for token in tokens if token[0].isdigit())
+    return len(tokens) >= settings.table_min_rows and numbers >= settings.row_number_share * len(tokens)
 
 
 def is_label(line: LabelShape, settings: LabelSettings) -> bool:

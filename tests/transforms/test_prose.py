@@ -419,3 +419,13 @@ def test_wet_article_that_is_a_dated_list_is_kept() -> None:
     feed = "\n".join(_teaser(n) for n in range(8))
     kept = kept_after_rules(f"{_WET_MENU}\nEvents this month\n{feed}\n{_WET_FOOTER}\n")
     assert sum("council met again" in line for line in kept) == 8
+
+
+def test_wet_table_of_numbers_inside_the_article_is_kept() -> None:
+    # A table flattened to text: each row names a school among its figures, capitalised like a
+    # menu wrapped into one block, but a run of such rows with many numbers is data.
+    rows = [f"{n} North Harbour Business School {n + 2} {30 + n}% / {40 - n}% {700 + n} N/A" for n in range(1, 13)]
+    page = f"{_WET_MENU}\nBusiness school rankings\n{_WET_LEAD}\n" + "\n".join(rows) + f"\n{_WET_LEAD}\n{_WET_FOOTER}\n"
+    kept = kept_after_rules(page)
+    assert [line for line in kept if "North Harbour" in line] == rows
+    assert "Careers" not in kept
