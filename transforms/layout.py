@@ -41,6 +41,8 @@ MIN_LINE = 25  # the shortest line counted as one a wrapper may have filled
 MIN_BAND_LENGTHS = 3  # different lengths the band's lines end at: a wrapper breaks where words end
 TOP_SHARE = 0.4  # of the band's different lines, at least this many end in its upper half
 LINK_BLOCKS = 3  # blocks one link may wrap (html2text: a teaser's headline, dek and date)
+LINK_MAX_LINES = 12  # ... and source lines: a teaser is short, and a block that kept growing
+# by links closed below it would make reading the layout quadratic in the document's lines
 CODE_MARKS = 3  # marks of program code (`code_marks`) that make a line code, which no one wraps
 
 
@@ -199,7 +201,7 @@ def read_layout(lines: list[str]) -> tuple[Layout, list[tuple[int, int]]]:
         if not line.strip():
             continue
         opened = _link_opened_before(lines, blocks) if line.lstrip().startswith("](") else 0
-        if opened:  # `[ Headline` ... `](/url)`: a link around block elements, one block
+        if opened and i - blocks[-opened][0] < LINK_MAX_LINES:  # `[ Headline` ... `](/url)`: one block
             blocks[-opened:] = [(blocks[-opened][0], i + 1)]
         elif (
             width is not None

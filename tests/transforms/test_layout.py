@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 from docclean.transforms.clean import clean_document
-from docclean.transforms.layout import _TABLE, _has_markup, _is_table, detect_layout, read_layout
+from docclean.transforms.layout import _TABLE, LINK_MAX_LINES, _has_markup, _is_table, detect_layout, read_layout
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.normalize import prepare_text
 from docclean.transforms.templates import learn_site_profile
@@ -228,3 +228,12 @@ def test_a_word_wrapped_at_its_hyphen_is_one_word_again() -> None:
     assert doc.layout == "wrapped"
     assert doc.lines[0].text == " ".join(sentence.split() * 4)
     assert doc.lines[0].raw == "\n".join(lines)  # the source is untouched: offsets still hold
+
+
+def test_links_closed_below_never_grow_a_block_past_a_teasers_length() -> None:
+    # Brackets left open and link targets on every line below: merging without a bound made one
+    # block of the whole document, re-read at every line (quadratic on a big page).
+    lines = ["[" * 50 + " x"] + ["](y) [ z"] * 2000
+    _, blocks = read_layout(lines)
+    assert max(last - first for first, last in blocks) <= LINK_MAX_LINES
+    assert blocks[-1][1] == len(lines)
