@@ -34,6 +34,7 @@ def clean_document(
     markdown: bool = True,
     record_syntax: bool = True,
     text_layout: str | None = None,
+    detect_lang: bool = True,
 ) -> CleanDocument:
     """Strip boilerplate from one document's text and extract its metadata.
 
@@ -44,7 +45,8 @@ def clean_document(
     article); `markdown=False` takes the text literally instead of reducing markdown syntax;
     `record_syntax=False` reduces it without reporting it (markdown an HTML extractor wrote).
     `text_layout` is recorded instead of the layout read from the text (`html` for a page the
-    extractor flattened).
+    extractor flattened). `detect_lang=False` leaves `language` to the hints: a batch names the
+    languages of all its texts afterwards, in one pass (`transforms.language.detect_languages`).
 
     >>> doc = clean_document("Big News Today\\n\\nBy Jane Doe\\n\\nThe council met on Monday.")
     >>> doc.title, doc.authors, doc.text
@@ -71,7 +73,7 @@ def clean_document(
         subtitle=subtitle,
         authors=hints.authors or facts.authors,
         published_at=hints.published_at or facts.published_at,
-        language=hints.language or detect_language(body),
+        language=hints.language or (detect_language(body) if detect_lang else None),
         removals=[*prior_removals, *doc.removals(ruleset.reasons(), syntax=record_syntax)],
         source_chars=len(prepared),
         text_layout=text_layout or doc.layout,

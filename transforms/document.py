@@ -170,6 +170,7 @@ def clean_source(
     default_site: str | None = None,
     max_html_depth: int = MAX_HTML_DEPTH,
     extraction: HtmlExtraction | None = None,
+    detect_lang: bool = True,
 ) -> CleanedSource | Reject:
     """Clean one readable document, or say why it cannot be cleaned.
 
@@ -177,6 +178,7 @@ def clean_source(
     `default_site` is the site of a document that names none (--site, its folder).
     `extraction` is an HTML page's extraction made earlier (by the site-learning pass).
     A document left with no text is still a `CleanedSource`: its removals are worth keeping.
+    `detect_lang=False`: the language is the hints' or None (the caller detects it later).
     """
     hints = source_hints(source.meta, default_site)
     page = page_text(source, hints, max_html_depth=max_html_depth, extraction=extraction)
@@ -185,7 +187,7 @@ def clean_source(
     profiles = profiles or {}
     if page.extraction is None:
         profile = profiles.get(hints.site or "")
-        cleaned = clean_document(page.text, hints=hints, ruleset=ruleset, site_profile=profile)
+        cleaned = clean_document(page.text, hints=hints, ruleset=ruleset, site_profile=profile, detect_lang=detect_lang)
         return _language_or_reject(CleanedSource(with_page_metadata(cleaned, hints), hints))
     merged = merge_html_hints(source.meta, hints, page.extraction)
     # The extractor already kept only the article: the one-page prose detector would cut real
@@ -200,6 +202,7 @@ def clean_source(
         detect_prose=False,
         record_syntax=False,  # the markdown is the extractor's, not the page's
         text_layout="html",
+        detect_lang=detect_lang,
     )
     return _language_or_reject(CleanedSource(with_page_metadata(cleaned, merged), merged))
 

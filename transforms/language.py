@@ -4,6 +4,7 @@ on the same samples."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -59,3 +60,13 @@ def detect_language(text: str) -> str | None:
             return quick[0]
     code, probability = max(quick, _classify(sample), key=lambda answer: answer[1])
     return code if probability >= _MIN_PROBABILITY else None
+
+
+def detect_languages(texts: Iterable[str]) -> list[str | None]:
+    """`detect_language` of each text, in one pass.
+
+    The model is looked up at random for every character n-gram. Called once per document between
+    the cleaning steps, it found its tables evicted from the core's cache and took ~230 µs a text
+    on the end-to-end corpus; called in a run over a batch's texts, ~60 µs.
+    """
+    return [detect_language(text) for text in texts]

@@ -29,6 +29,7 @@ from docclean.flows.stages.retry import IO_RETRIES, retry_on_io_error
 from docclean.transforms.common_paragraphs import CommonParagraphRule
 from docclean.transforms.document import CleanedSource, clean_source, site_without_url
 from docclean.transforms.html import HtmlExtraction
+from docclean.transforms.language import detect_languages
 from docclean.transforms.minhash import signatures as minhash_signatures
 from docclean.transforms.models import SourceDocument
 from docclean.transforms.rejects import Reject
@@ -94,6 +95,8 @@ class BatchRows:
     sources: list[Row] = field(default_factory=list)
     removal_counts: Counter[str] = field(default_factory=Counter)
     reject_counts: Counter[str] = field(default_factory=Counter)
+    # articles whose hints named no language: named together at the end (`name_languages`)
+    unnamed: list[Row] = field(default_factory=list)
 
     def keep_source(self, source: SourceDocument) -> None:
         """The raw document, so the lake can clean it again without the original file."""
@@ -125,6 +128,14 @@ class BatchRows:
             processed_at=now_utc(),
         )
         self.articles.append(row)
+        if row["language"] is None:
+            self.unnamed.append(row)
+
+    def name_languages(self) -> None:
+        """Detect the language of the articles their hints named none for, in one pass."""
+        for row, language in zip(self.unnamed, detect_languages(row["text"] for row in self.unnamed), strict=True):
+            row["language"] = language
+        self.unnamed.clear()
 
 
 def process_batch(
@@ -171,6 +182,7 @@ def process_batch(
             continue
         crash_point("cleaning")
         rows.cleaned(source, outcome, ruleset.version)
+    rows.name_languages()
     result.records_skipped = dict(skipped_records)
     min_words = CommonParagraphRule.from_rule(ruleset.get("common_paragraph")).min_words
     return stage_rows(rows, result, options.staging_dir, min_words)
@@ -214,6 +226,7 @@ def _clean_guarded(
                 default_site=site,
                 max_html_depth=limits.max_html_depth,
                 extraction=extraction,
+                detect_lang=False,  # the batch names them all at the end (BatchRows.name_languages)
             )
     except DocumentTimeout:
         return Reject("timeout", f"cleaning took over {limits.max_document_seconds:g} s (max_document_seconds)")

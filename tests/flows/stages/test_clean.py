@@ -126,3 +126,25 @@ def test_a_document_over_its_time_budget_is_a_timeout_reject_and_the_batch_goes_
     result = clean_stage.process_batch(0, sources, set(), options)
     assert _time.monotonic() - started < 4.9  # the slow document alone sleeps 5 s
     assert (result.n_articles, result.rejects_by_reason) == (1, {"timeout": 1})
+
+
+def test_a_batch_names_each_article_language_as_one_document_would(tmp_path: Path) -> None:
+    """Languages are detected for the whole batch at the end: the same answer per article, and a
+    language the input names wins."""
+    texts = {
+        "en": "The council met on Monday to discuss the new budget and the library's weekend hours.",
+        "de": "Der Stadtrat hat am Montag über den neuen Haushalt und die Öffnungszeiten beraten.",
+        "fr": "Le conseil municipal s'est réuni lundi pour discuter du nouveau budget de la ville.",
+    }
+    records = [{"id": code, "url": f"https://example.org/{code}", "text": text} for code, text in texts.items()]
+    named = {"id": "named", "url": "https://example.org/named", "text": texts["en"] + " Again.", "language": "nl"}
+    records.append(named)
+    records.append({"id": "short", "url": "https://example.org/short", "text": "Ok."})
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "docs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    options = BatchOptions(run_id="r1", staging_dir=str(tmp_path / "stage"))
+    result = process_batch(0, sources_from_files(discover_files([str(folder)]), Limits()), set(), options)
+
+    articles = {a["url"].rsplit("/", 1)[1]: a["language"] for a in pq.read_table(result.files["articles"]).to_pylist()}
+    assert articles == {"en": "en", "de": "de", "fr": "fr", "named": "nl", "short": None}
