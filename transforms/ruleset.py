@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal, NoReturn, TypeVar
 
+from docclean.transforms.literals import fold, guard, passes
+
 RuleKind = Literal["line", "caption_credit", "byline", "block", "structural"]
 _KINDS: tuple[str, ...] = ("line", "caption_credit", "byline", "block", "structural")
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z_]+)\}")
@@ -86,17 +88,30 @@ class Rule:
     inner: tuple[re.Pattern[str], ...] = ()  # block rules: markers that keep a block going
     params: Mapping[str, Any] = field(default_factory=FrozenDict)
     examples: Mapping[str, Any] | list[Any] = field(default_factory=FrozenDict)  # read-only
+    # Each pattern with its guard: literals one of which its every match holds (`transforms.literals`).
+    guarded: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = field(init=False, repr=False, compare=False)
+    guarded_inner: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        search = self.kind == "caption_credit"
+        object.__setattr__(self, "guarded", tuple((p, guard(p, search=search)) for p in self.patterns))
+        object.__setattr__(self, "guarded_inner", tuple((p, guard(p)) for p in self.inner))
 
     def param(self, name: str, default: Any) -> Any:
         return self.params.get(name, default)
 
     def matches_line(self, text: str) -> re.Match[str] | None:
-        """First pattern matching the whole line (`line`, `byline`) or its end (`caption_credit`)."""
-        for pattern in self.patterns:
-            m = pattern.search(text) if self.kind == "caption_credit" else pattern.fullmatch(text)
-            if m:
-                return m
-        return None
+        """First pattern matching the whole line (`line`, `byline`) or its end (`caption_credit`).
+
+        A pattern with a guard runs only on a line holding one of its literals (`literals.guard`).
+        """
+        return _first_match(self.guarded, text, search=self.kind == "caption_credit")
+
+    def inner_matches(self, text: str) -> bool:
+        """Whether one of the `inner` patterns (block rules' markers) matches the whole line."""
+        return _first_match(self.guarded_inner, text, search=False) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +164,21 @@ class RuleSet:
             return self.word_lists[name]
         except KeyError:
             raise KeyError(f"no word list {name!r}; word lists: {', '.join(sorted(self.word_lists))}") from None
+
+
+def _first_match(
+    guarded: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...], text: str, *, search: bool
+) -> re.Match[str] | None:
+    folded = None
+    for pattern, need in guarded:
+        if need is not None:
+            folded = fold(text) if folded is None else folded
+            if not passes(need, folded):
+                continue
+        m = pattern.search(text) if search else pattern.fullmatch(text)
+        if m:
+            return m
+    return None
 
 
 def _rules_by_kind(ruleset: RuleSet) -> Mapping[str, tuple[Rule, ...]]:

@@ -27,11 +27,10 @@ def _example_lines() -> list[str]:
 @pytest.mark.parametrize("kind", ["line", "byline"])
 def test_prefilter_matches_exactly_the_lines_some_rule_matches(kind: str) -> None:
     rules = RULESET.by_kind(kind)
-    prefilter = _prefilter(rules)
-    assert prefilter is not None
+    may_match = _prefilter(rules)
     for line in _example_lines():
         expected = any(rule.matches_line(line) for rule in rules)
-        assert (prefilter.fullmatch(line) is not None) == expected, line
+        assert may_match(line) == expected, line
 
 
 def test_patterns_with_group_references_are_not_combined() -> None:
