@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from docclean.transforms.models import CleanDocument, Removal, SourceDocument
-from docclean.warehouse.schemas import ARTICLES, MINHASH, REJECTS, REMOVALS, SOURCES
+from docclean.warehouse.schemas import ARTICLES, MINHASH, REJECTS, SOURCES
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +97,19 @@ def restripped_article(row: Mapping[str, Any], text: str, n_removed: int) -> dic
 
 def removal_rows(doc_id: str, removals: Sequence[Removal], run_id: str, first_seq: int = 0) -> list[dict[str, Any]]:
     """One row per removed span, numbered from `first_seq` in document order."""
+    # Written in schema order (a test holds it to REMOVALS): a page has dozens of removals, and
+    # reordering each row through `_ordered` cost ~3% of a batch's cleaning.
     return [
-        _ordered(
-            {
-                "doc_id": doc_id,
-                "seq": first_seq + i,
-                "rule_id": removal.rule_id,
-                "reason": removal.reason,
-                "text": removal.text,
-                "start_offset": removal.start,
-                "end_offset": removal.end,
-                "run_id": run_id,
-            },
-            REMOVALS.names,
-        )
+        {
+            "doc_id": doc_id,
+            "seq": first_seq + i,
+            "rule_id": removal.rule_id,
+            "reason": removal.reason,
+            "text": removal.text,
+            "start_offset": removal.start,
+            "end_offset": removal.end,
+            "run_id": run_id,
+        }
         for i, removal in enumerate(removals)
     ]
 
