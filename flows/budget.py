@@ -13,6 +13,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from _signal import signal as _set_handler  # what `signal.signal` wraps
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -41,10 +42,12 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         if time.monotonic() - started > seconds:
             raise DocumentTimeout
         return
-    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    # (Without `signal.signal`'s conversions of numbers to enums: 3 µs a call, four calls a
+    # document in the two passes, ~1% of a batch.)
+    previous = _set_handler(signal.SIGALRM, _raise_timeout)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _set_handler(signal.SIGALRM, previous)
