@@ -35,6 +35,10 @@ _STRONG = (re.compile(r"(?=(\*\*|__)\S)"), re.compile(r"(?<=\S)(?=(\*\*|__))"))
 _EM_STAR = (re.compile(r"(?<![\w*])(?=(\*)[^\s*])"), re.compile(r"(?<=[^\s*])(?=(\*)(?![\w*]))"))
 _EM_UNDERSCORE = (re.compile(r"(?<![\w_])(?=(_)[^\s_])"), re.compile(r"(?<=[^\s_])(?=(_)(?![\w_]))"))
 _STRIKE = (re.compile(r"(?=(~~)\S)"), re.compile(r"(?<=\S)(?=(~~))"))
+# Emphasis around nothing: html2text writes an empty `<i>`/`<em>` (an icon font's glyph) as "__",
+# alone between spaces or in a link's text. Underscores only: a lone "**" may be an operator.
+# (Not a link's text: "[__](share-url)" is an icon link, and what makes it one is its link.)
+_EMPTY_EMPHASIS = re.compile(r"(?<!\S)__+(?!\S)")
 # Emphasis passes in order, each with the substrings one of which every match of it contains.
 _EMPHASIS = ((_STRONG, ("**", "__")), (_STRIKE, ("~~",)), (_EM_STAR, ("*",)), (_EM_UNDERSCORE, ("_",)))
 _HEADING = re.compile(r"^(#{1,6})\s+")
@@ -115,6 +119,7 @@ class _LineMarks:
         # Joining the characters again only after a pass marked something keeps this cheap on
         # the many lines whose only syntax is a heading marker or one emphasis pair.
         self._changed = False
+        self.link_texts: list[tuple[int, int]] = []  # (start, end) of each link's text
 
     def mark(self, start: int, end: int, rule_id: str) -> None:
         """Characters [start, end) removed by `rule_id`, unless an earlier pass removed them."""
@@ -172,6 +177,7 @@ def _mark_links(marks: _LineMarks) -> None:
             for m in pattern.finditer(marks.view()):
                 marks.mark(m.start(), m.start() + 1, "markdown_link")
                 marks.mark(m.end(1), m.end(), "markdown_link")
+                marks.link_texts.append((m.start(1), m.end(1)))
 
 
 def _mark_block_prefix(marks: _LineMarks) -> bool:
@@ -197,6 +203,11 @@ def _mark_emphasis(marks: _LineMarks) -> None:
         for start, inner, inner_end, end in _pairs(view, *pattern):
             marks.mark(start, inner, "markdown_emphasis")
             marks.mark(inner_end, end, "markdown_emphasis")
+    view = marks.view()
+    if "__" in view:
+        for m in _EMPTY_EMPHASIS.finditer(view):
+            if not any(start <= m.start() < end for start, end in marks.link_texts):
+                marks.mark(m.start(), m.end(), "markdown_emphasis")
 
 
 def _pairs(view: str, opener: re.Pattern[str], closer: re.Pattern[str]) -> Iterator[tuple[int, int, int, int]]:

@@ -19,6 +19,14 @@ from docclean.transforms.markdown import render_line
         ("a <https://x.org> link", "a link", {"markdown_link"}),
         ("---", "", {"separator"}),
         ("5 * 3 = 15, snake_case_name", "5 * 3 = 15, snake_case_name", set()),
+        # html2text's empty <i>/<em> (an icon font's glyph): emphasis around nothing
+        ("__", "", {"markdown_emphasis"}),
+        ("$0.00 0 __ Basket", "$0.00 0 Basket", {"markdown_emphasis"}),
+        ("Book now __", "Book now", {"markdown_emphasis"}),
+        # ... but an icon link keeps its text: it is what makes the line a link (to the share bar)
+        ("[__](https://twitter.com/intent/tweet)", "__", {"markdown_link"}),
+        ("x = a ** b", "x = a ** b", set()),  # a lone "**" may be an operator: kept
+        (r"fill in \_\_ here", "fill in __ here", {"markdown_escape"}),
     ],
 )
 def test_render_line(line: str, text: str, rules: set[str]) -> None:
