@@ -142,16 +142,32 @@ def _lead(lines: list[Line], signals: list[LineSignals], start: int, settings: P
 
 
 def _prose_lines(lines: list[Line], signals: list[LineSignals], settings: ProseSettings) -> list[bool]:
-    """Which lines are kept prose: enough words, few links, stop words, sentence-sized."""
+    """Which lines are kept prose: enough words, few links, stop words, sentence-sized, and not
+    a paragraph the page already had (`_repeats`)."""
+    repeats = _repeats(lines, signals, settings)
     return [
         line.kept
+        and not repeated
         and s.link_density < settings.link_density
         and s.words >= settings.prose_min_words
         and (s.unspaced or s.stopword_ratio >= settings.min_stopword_ratio)
         and s.words <= settings.max_words_per_sentence * max(s.sentences, 1)
         and not _is_code(s, settings)
-        for line, s in zip(lines, signals, strict=True)
+        for line, s, repeated in zip(lines, signals, repeats, strict=True)
     ]
+
+
+def _repeats(lines: list[Line], signals: list[LineSignals], settings: ProseSettings) -> list[bool]:
+    """Paragraphs of prose length whose text came earlier in the page. An article says a thing
+    once; a banner, a teaser carousel or a page printed twice says it again. The first copy
+    stays prose, so a page that holds its article twice still has one (WCXB-dev: a whole-page
+    repeat made every line of an article a repeat when every copy was counted)."""
+    seen: set[str] = set()
+    repeats = []
+    for line, s in zip(lines, signals, strict=True):
+        repeats.append(s.words >= settings.prose_min_words and line.key in seen)
+        seen.add(line.key)
+    return repeats
 
 
 def _is_code(s: LineSignals, settings: ProseSettings) -> bool:

@@ -235,7 +235,10 @@ def test_comment_thread_without_a_label_is_cut_where_timestamps_recur() -> None:
 def test_live_blog_entries_stamped_with_times_are_kept() -> None:
     # A live blog heads every entry with a date and time, like a comment thread, but above each
     # stamp is the previous entry's prose, not a commenter's name.
-    entries = "".join(f"May 2, 2024 at {n + 1}:15 pm\n\n{report_paragraphs(1)}" for n in range(12))
+    entries = "".join(
+        f"May 2, 2024 at {n + 1}:15 pm\n\n" + report_paragraphs(1).replace("levy", f"levy for ward {n}")
+        for n in range(12)
+    )
     kept = kept_after_rules(NAV + ARTICLE + "\n" + entries)
     assert sum(line.startswith("Paragraph 0 of the report") for line in kept) == 12
 
@@ -305,11 +308,12 @@ SCRIPT = (
 def test_script_text_after_the_page_does_not_extend_the_article() -> None:
     # Script a converter kept, after the footer: its keywords pass for stop words, so as prose it
     # pulled the region over the related links and kept it; its marks say code.
-    kept = kept_lines(PAGE + "\n" + "\n\n".join([SCRIPT] * 4) + "\n")
+    scripts = "\n\n".join(SCRIPT.replace("'local'", f"'local{n}'") for n in range(4))
+    kept = kept_lines(PAGE + "\n" + scripts + "\n")
     assert not any("trackClick" in line or "Lighthouse" in line for line in kept)
     assert any("fuel costs had doubled" in line for line in kept)
     settings = replace(ProseSettings.of(default_ruleset().get("low_prose")), code_min_marks=0)
-    doc = LineDocument.parse(prepare_text(PAGE + "\n" + "\n\n".join([SCRIPT] * 4) + "\n"))
+    doc = LineDocument.parse(prepare_text(PAGE + "\n" + scripts + "\n"))
     strip_low_prose(doc, settings.rule, settings)
     assert any("trackClick" in line.text for line in doc.lines if line.kept)  # without the signal
 
@@ -370,6 +374,14 @@ _WET_LEAD = (
     "Planning a garden from scratch can feel like a lot of work, but it does not have to be, and with a plan "
     "drawn up over the winter most of the hard decisions are made long before the first seeds go in."
 )
+_WET_CLOSE = (
+    "Once the beds are in and the first crop is up, keep a notebook of what grew well and what did not, "
+    "because next year's plan starts with this year's mistakes and the few surprises that worked out."
+)
+_WET_MORE = (
+    "A neighbour who has grown vegetables on the same plot for thirty years says the real secret is "
+    "patience, since the soil only gets better with every season of compost that goes back into it."
+)
 
 
 def test_wet_article_of_headings_short_sentences_and_lists_is_kept() -> None:
@@ -380,7 +392,7 @@ def test_wet_article_of_headings_short_sentences_and_lists_is_kept() -> None:
         f"open ground\npots on the terrace\nWrite the sizes down before you buy anything."
         for n in range(1, 9)
     ]
-    page = f"{_WET_MENU}\nHow to plan a garden\n{_WET_LEAD}\n" + "\n".join(steps) + f"\n{_WET_LEAD}\n{_WET_FOOTER}\n"
+    page = f"{_WET_MENU}\nHow to plan a garden\n{_WET_LEAD}\n" + "\n".join(steps) + f"\n{_WET_CLOSE}\n{_WET_FOOTER}\n"
     kept = kept_after_rules(page)
     assert kept.count("Start small this year.") == 8
     assert kept.count("pots on the terrace") == 8
@@ -390,10 +402,10 @@ def test_wet_article_of_headings_short_sentences_and_lists_is_kept() -> None:
 def test_wet_code_listing_inside_the_article_is_kept() -> None:
     # Twenty lines of a listing are not labels: they neither split the article nor read as a menu.
     listing = "\n".join(f"SELECT name, total FROM orders_{n} WHERE total > {n}00" for n in range(20))
-    page = f"{_WET_MENU}\nQuery tuning basics\n{_WET_LEAD}\n{listing}\n{_WET_LEAD}\n{_WET_LEAD}\n{_WET_FOOTER}\n"
+    page = f"{_WET_MENU}\nQuery tuning basics\n{_WET_LEAD}\n{listing}\n{_WET_CLOSE}\n{_WET_MORE}\n{_WET_FOOTER}\n"
     kept = kept_after_rules(page)
     assert [line for line in kept if line.startswith("SELECT")] == listing.split("\n")
-    assert kept.count(_WET_LEAD) == 3
+    assert [line for line in kept if len(line) > 150] == [_WET_LEAD, _WET_CLOSE, _WET_MORE]
     assert "Privacy Policy" not in kept
 
 
@@ -401,7 +413,7 @@ def _teaser(n: int) -> str:
     return (
         f"Local News\nCouncil story number {n} of the week\nNews Desk\nMay {n + 2}, 2024\n"
         "The council met again on Tuesday to discuss the budget for the coming year, and several "
-        "members asked for more money for the roads and the schools in the north of the county."
+        f"members asked for more money for the roads and the schools in ward {n} of the county."
     )
 
 
@@ -425,7 +437,46 @@ def test_wet_table_of_numbers_inside_the_article_is_kept() -> None:
     # A table flattened to text: each row names a school among its figures, capitalised like a
     # menu wrapped into one block, but a run of such rows with many numbers is data.
     rows = [f"{n} North Harbour Business School {n + 2} {30 + n}% / {40 - n}% {700 + n} N/A" for n in range(1, 13)]
-    page = f"{_WET_MENU}\nBusiness school rankings\n{_WET_LEAD}\n" + "\n".join(rows) + f"\n{_WET_LEAD}\n{_WET_FOOTER}\n"
+    page = (
+        f"{_WET_MENU}\nBusiness school rankings\n{_WET_LEAD}\n" + "\n".join(rows) + f"\n{_WET_CLOSE}\n{_WET_FOOTER}\n"
+    )
     kept = kept_after_rules(page)
     assert [line for line in kept if "North Harbour" in line] == rows
     assert "Careers" not in kept
+
+
+_BANNER = [
+    "These crawls are part of an effort to archive pages as they are created and archive the pages that they "
+    "refer to, so that the version that was live when a page was written is preserved for the readers.",
+    "Then the archive hopes that references to these archived pages will be put in place of a link that would "
+    "otherwise be broken, or a companion link that shows what the authors of a page had meant to say.",
+]
+_FERRY = [
+    "The town council said on Tuesday that the ferry to the mainland will keep running through the winter, "
+    "after residents voted in favour of paying a small levy.",
+    "For many of the people who live on the island, the boat is the only way to reach the hospital, and the "
+    "school buses for older pupils depend on it as well.",
+    "The operator had warned in the spring that it could not keep the crossing going without help, because "
+    "fuel costs had doubled.",
+    "The levy will be reviewed next year, when the council expects new figures on the number of passengers "
+    "who use the crossing in the winter months.",
+]
+
+
+def test_a_banner_printed_twice_does_not_outweigh_the_article() -> None:
+    # An archive's notice, printed twice above the page (WET): the second copy is no new prose,
+    # so the notice weighs what it says once, less than the article.
+    banner = "\n".join([*_BANNER, "Collection: Web Crawls", *_BANNER])
+    sections = ["News", "Sport", "Weather", "Travel", "Culture", "Business", "Health", "Science", "Politics"]
+    menu = "\n".join(f"{section} {part}" for section in sections for part in ("Home", "Latest"))
+    page = f"{banner}\n{menu}\nFerry to keep running\n" + "\n".join(_FERRY) + f"\n{_WET_FOOTER}\n"
+    kept = kept_after_rules(page)
+    assert [line for line in kept if line in _FERRY] == _FERRY
+    # (the first copy is long prose above the article, which the prose step leaves alone)
+    assert all(kept.count(line) <= 1 for line in _BANNER)
+
+
+def test_a_page_that_holds_its_article_twice_keeps_one_copy() -> None:
+    article = "\n".join(_FERRY)
+    kept = kept_after_rules(f"{_WET_MENU}\nFerry to keep running\n{article}\n{_WET_MENU}\n{article}\n{_WET_FOOTER}\n")
+    assert [line for line in kept if len(line) > 100][:4] == _FERRY
