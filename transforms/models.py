@@ -85,18 +85,28 @@ class SourceDocument:
     # Where it sits in its file (`<file>#L12`, `<file>#record-3`) when its URI comes from an id the
     # file gives (JSONL `id`, WARC-Record-ID): the URI it takes as a `duplicate_id` reject.
     position_uri: str | None = None
+    # The ids, made on first use: a batch asks for a document's ids a dozen times (skips, rows,
+    # removals), and each asked for a hash of all its bytes (~2% of cleaning). Sources are never
+    # changed once read.
+    _ids: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def raw_hash(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()[:32]
+        if "raw" not in self._ids:
+            self._ids["raw"] = hashlib.sha256(self.data).hexdigest()[:32]
+        return self._ids["raw"]
 
     @property
     def source_id(self) -> str:
         """Stable across content changes: the lineage of one source."""
-        return hashlib.sha256(self.source_uri.encode()).hexdigest()[:32]
+        if "source" not in self._ids:
+            self._ids["source"] = hashlib.sha256(self.source_uri.encode()).hexdigest()[:32]
+        return self._ids["source"]
 
     @property
     def doc_id(self) -> str:
         """Stable for the same source and content; a changed file gets a new one."""
-        key = f"{self.source_uri}\0{self.raw_hash if self.error is None else self.error[0]}"
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+        if "doc" not in self._ids:
+            key = f"{self.source_uri}\0{self.raw_hash if self.error is None else self.error[0]}"
+            self._ids["doc"] = hashlib.sha256(key.encode()).hexdigest()[:32]
+        return self._ids["doc"]
