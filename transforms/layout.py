@@ -40,6 +40,8 @@ MIN_WIDTH, MAX_WIDTH = 60, 160  # html2text wraps at 78, mail at 72 to 80; narro
 MIN_LINE = 25  # the shortest line counted as one a wrapper may have filled
 MIN_BAND_LENGTHS = 3  # different lengths the band's lines end at: a wrapper breaks where words end
 TOP_SHARE = 0.4  # of the band's different lines, at least this many end in its upper half
+# A line that opens with the rest of a link: `](/url)`, target and closing parenthesis complete.
+_LINK_TARGET_LINE = re.compile(r"\s*\]\((?:[^()\s]++|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 LINK_BLOCKS = 3  # blocks one link may wrap (html2text: a teaser's headline, dek and date)
 LINK_MAX_LINES = 12  # ... and source lines: a teaser is short, and a block that kept growing
 # by links closed below it would make reading the layout quadratic in the document's lines
@@ -200,7 +202,7 @@ def read_layout(lines: list[str]) -> tuple[Layout, list[tuple[int, int]]]:
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        opened = _link_opened_before(lines, blocks) if line.lstrip().startswith("](") else 0
+        opened = _link_opened_before(lines, blocks) if _LINK_TARGET_LINE.match(line) else 0
         if opened and i - blocks[-opened][0] < LINK_MAX_LINES:  # `[ Headline` ... `](/url)`: one block
             blocks[-opened:] = [(blocks[-opened][0], i + 1)]
         elif (

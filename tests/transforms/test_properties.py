@@ -125,6 +125,10 @@ FOUND = [
     "A A A A A A AA AAAAAAAAAAAA AAAAAAAAAAAA\nSubscribe to the Daily Planet\n",
     # a line of numbers alone read as a menu block once the link above it was gone
     "[Subscribe](#)\n0:0:0:0:0:0:0\nThe council met on Monday and approved the new budget after a long debate.\n",
+    # brackets around bylines: alone once the bylines went, "0[" and "](0" read as one link block
+    # (no link target closes there) and that block as a second pass's headline
+    "[\n" + "Written by [Jane Roe](#) on March 3, 2021\n" * 3 + "](\n",
+    "0[\n" + "Written by [Jane Roe](#) on March 3, 2021\n" * 3 + "](0\n",
 ]
 
 
