@@ -67,6 +67,6 @@ def detect_languages(texts: Iterable[str]) -> list[str | None]:
 
     The model is looked up at random for every character n-gram. Called once per document between
     the cleaning steps, it found its tables evicted from the core's cache and took ~230 µs a text
-    on the end-to-end corpus; called in a run over a batch's texts, ~60 µs.
+    on the end-to-end corpus; called in a run over a batch's texts, ~100 µs (70 µs in a tight loop).
     """
     return [detect_language(text) for text in texts]
