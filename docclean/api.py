@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from docclean.flows.rules import load_ruleset
-from docclean.transforms.document import MAX_HTML_DEPTH, clean_source
+from docclean.transforms.document import clean_source
+from docclean.transforms.limits import MAX_HTML_DEPTH
 from docclean.transforms.models import Removal, SourceDocument
 from docclean.transforms.rejects import Reject
 from docclean.transforms.ruleset import RuleSet, default_ruleset
@@ -123,21 +124,23 @@ def run(
     """Run the `clean-documents` flow on `inputs` into `lake` and return its `RunSummary`.
 
     `options` are the flow's parameters (`docclean.flows.flow.clean_documents`): batch_size, site,
-    site_from_folder, rules_dir, rescan, reprocess, limits and thresholds. Prefect runs in its
-    local ephemeral mode unless PREFECT_API_URL names a server; imported only here.
+    site_from_folder, rules_dir, rescan, reprocess, limits and thresholds. Prefect runs against
+    a temporary local server unless PREFECT_API_URL names one; imported only here.
     """
     from docclean.flows.settings import apply_prefect_defaults
 
     apply_prefect_defaults()
-    from docclean.flows.flow import clean_documents
-    from docclean.flows.server import shared_api
+    from docclean.flows.server import launched_server, shared_api
     from docclean.warehouse.locations import input_location, uri_scheme
 
     # Object-store URIs stay URIs (never resolved into a local folder named `s3:`); paths absolute.
     located = [input_location(p) for p in inputs] if inputs else []
     paths = [p if uri_scheme(p) else str(Path(p).resolve()) for p in located] or None
-    with shared_api():
-        return clean_documents(inputs=paths, lake=str(lake) if lake is not None else None, **options)
+    with launched_server() as server:  # starts up while the flow is imported
+        from docclean.flows.flow import clean_documents
+
+        with shared_api(server):
+            return clean_documents(inputs=paths, lake=str(lake) if lake is not None else None, **options)
 
 
 def _meta(

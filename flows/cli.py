@@ -18,9 +18,9 @@ import typer
 from docclean.flows import cli_export, cli_info, cli_lake, cli_publish
 from docclean.flows.cli_common import LakeOption, checked_scratch, err, input_locations, lake_at, lake_location, out
 from docclean.flows.cli_summary import print_summary
-from docclean.flows.readers import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
-from docclean.flows.server import shared_api
+from docclean.flows.server import LocalServer, launched_server, shared_api
 from docclean.flows.settings import apply_prefect_defaults, default_inputs
+from docclean.transforms.limits import MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SECONDS, MAX_HTML_DEPTH
 from docclean.transforms.minhash import MinHashConfig
 
 if TYPE_CHECKING:
@@ -281,20 +281,22 @@ def _run_flow(target: Lake, task_runner: Callable[[], TaskRunner], verbose: bool
     """Run `clean-documents` on `target` with one Prefect API for it and its workers; print its summary.
 
     The lake's lock is taken first, before Prefect starts (the flow takes it again, re-entrantly,
-    for callers that start it some other way): a busy lake is refused at once. A busy lake or a
-    bad rule file is one red line and exit code 2; a full disk, a lake folder that cannot be
-    written or an input bucket that cannot be listed is one line saying what to do, exit code 1,
-    and the lake as it was.
+    for callers that start it some other way): a busy lake is refused at once. Then the local
+    Prefect server (without PREFECT_API_URL) is launched, to start up while this process imports
+    Prefect and the flow. A busy lake or a bad rule file is one red line and exit code 2; a full
+    disk, a lake folder that cannot be written or an input bucket that cannot be listed is one
+    line saying what to do, exit code 1, and the lake as it was.
     """
     from docclean.warehouse.errors import cannot_write
     from docclean.warehouse.lake import LakeBusyError
     from docclean.warehouse.locations import RemoteLocationError
 
+    apply_prefect_defaults(verbose)
     try:
-        with target.writer_lock():
+        with target.writer_lock(), launched_server() as server:
             committed_before = target.committed_run_ids()
             try:
-                summary = _flow(target, task_runner(), verbose, **params)
+                summary = _flow(target, task_runner(), verbose, server, **params)
             except RemoteLocationError as exc:  # an input store that cannot be listed
                 err.print(f"[red]error:[/] {exc}; {_after_failure(target, committed_before)}")
                 raise typer.Exit(1) from None
@@ -316,13 +318,13 @@ def _run_flow(target: Lake, task_runner: Callable[[], TaskRunner], verbose: bool
         raise typer.Exit(1)  # committed, but not published as asked: a scheduler should see it
 
 
-def _flow(target: Lake, task_runner: TaskRunner, verbose: bool, **params: Any) -> Any:
-    """The flow run itself (Prefect imported here, after the lock); returns its RunSummary."""
-    apply_prefect_defaults(verbose)
+def _flow(target: Lake, task_runner: TaskRunner, verbose: bool, server: LocalServer | None, **params: Any) -> Any:
+    """The flow run itself (Prefect imported here, after the lock) on `server` or the configured
+    API; returns its RunSummary."""
     from docclean.flows.flow import clean_documents
     from docclean.transforms.ruleset import RuleError
 
-    with shared_api():
+    with shared_api(server):
         try:
             return clean_documents.with_options(task_runner=task_runner)(
                 **{"lake": str(target.root), **params}, show_progress=True

@@ -24,15 +24,15 @@ from docclean.flows.inputs import FORMATS, InputFile, read_manifest
 from docclean.flows.jsonl import Line, jsonl_documents
 from docclean.flows.remote import is_remote, open_remote
 from docclean.flows.warc import warc_documents
-from docclean.transforms.document import MAX_HTML_DEPTH
+from docclean.transforms.limits import (
+    MAX_BYTES,
+    MAX_DECOMPRESSED_BYTES,
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_SECONDS,
+    MAX_HTML_DEPTH,
+)
 from docclean.transforms.models import SourceDocument
 
-MAX_BYTES = 50 * 1024 * 1024
-MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-# Cleaning one real page takes well under a second; a 20 MB text about 30 s. A document still
-# being cleaned after this long is hostile (or hits a bug): it becomes a `timeout` reject.
-MAX_DOCUMENT_SECONDS = 120.0
 # Object-store files read whole are fetched this far ahead of the one being cleaned.
 PREFETCH_THREADS = 8
 PREFETCH_FILES = 32

@@ -10,6 +10,7 @@ stopped as a group. Import Prefect only after `flows.settings.apply_prefect_defa
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,6 +23,10 @@ from pathlib import Path
 
 SERVER_STARTUP_TIMEOUT = 120.0  # seconds; a first start migrates a fresh database
 SERVER_STOP_TIMEOUT = 15.0
+
+
+# What makes a server log worth keeping after a clean stop (uvicorn's and Prefect's log levels).
+_LOG_NEWS = re.compile(r"\b(?:WARNING|ERROR|CRITICAL)\b|Traceback")
 
 
 class ServerStartError(RuntimeError):
@@ -58,6 +63,7 @@ class LocalServer:
         self.host, self.port = host, port or free_port(host)
         self.ui, self.services = ui, services
         self.proc: subprocess.Popen[bytes] | None = None
+        self.healthy = False  # answered once; a server that never did keeps its log for the error
         self.log_path = Path(os.environ["PREFECT_HOME"]) / f"server-{self.port}.log"
 
     @property
@@ -77,6 +83,11 @@ class LocalServer:
 
     def start(self, timeout: float = SERVER_STARTUP_TIMEOUT) -> None:
         """Start the server and wait until `/api/health` answers; on any failure, leave nothing running."""
+        self.launch()
+        self.wait_healthy(timeout)
+
+    def launch(self) -> None:
+        """Start the server process without waiting for it: `wait_healthy` does that."""
         if port_in_use(self.port, self.host):
             raise ServerStartError(f"port {self.port} on {self.host} is already in use; choose another with --port")
         env = dict(os.environ)
@@ -92,6 +103,9 @@ class LocalServer:
                 env=env,
                 start_new_session=True,
             )
+
+    def wait_healthy(self, timeout: float = SERVER_STARTUP_TIMEOUT) -> None:
+        """Wait until the launched server answers `/api/health`; on a timeout or Ctrl-C, stop it."""
         try:
             self._wait_healthy(timeout)
         except BaseException:  # a timeout, or Ctrl-C while waiting
@@ -108,8 +122,9 @@ class LocalServer:
                 )
             with suppress(OSError), urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
                 if response.status == 200:
+                    self.healthy = True
                     return
-            time.sleep(0.5)
+            time.sleep(0.1)
         raise ServerStartError(
             f"prefect server on {self.url} was not healthy after {timeout:.0f} s; see {self.log_path}:\n"
             f"{self._log_tail()}"
@@ -141,6 +156,15 @@ class LocalServer:
         # The group may outlive its leader (a worker the server forked): make sure nothing stays.
         with suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        self._discard_quiet_log()
+
+    def _discard_quiet_log(self) -> None:
+        """Remove the log of a server that came up and said nothing but its banner: one run a
+        minute from cron would otherwise leave a file a minute. A log with a warning or an error,
+        or of a server that never answered (the error names the file), stays."""
+        with suppress(OSError):
+            if self.healthy and not _LOG_NEWS.search(self.log_path.read_text(errors="replace")):
+                self.log_path.unlink()
 
     def __enter__(self) -> LocalServer:
         self.start()
@@ -179,18 +203,41 @@ def api_at(api_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def shared_api() -> Iterator[str]:
+def launched_server() -> Iterator[LocalServer | None]:
+    """The `LocalServer` a later `shared_api(server)` will use, launched now without waiting:
+    its start-up (~4 s, mostly Prefect importing its server) then runs beside the caller's own
+    work (imports, the lake's lock, listing inputs). None when PREFECT_API_URL names a server.
+    Stopped when the block ends. Call `flows.settings.apply_prefect_defaults()` first."""
+    if configured_api_url():
+        yield None
+        return
+    server = LocalServer(ui=False, services=False)
+    server.launch()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def shared_api(server: LocalServer | None = None) -> Iterator[str]:
     """One Prefect API for this process and every worker process it starts; yields its URL.
 
-    The configured one (PREFECT_API_URL) if any; else a `LocalServer` without UI or background
-    services, for the block only. Its last logs are sent before it stops.
+    The configured one (PREFECT_API_URL) if any; else `server` (from `launched_server`) once it
+    answers, or a `LocalServer` without UI or background services started for the block only.
+    Its last logs are sent before the block ends.
     """
     configured = configured_api_url()
     if configured:
         with api_at(configured):
             yield configured
         return
-    with LocalServer(ui=False, services=False) as server, api_at(server.api_url):
+    if server is None:
+        with launched_server() as started, shared_api(started) as api_url:
+            yield api_url
+        return
+    server.wait_healthy()
+    with api_at(server.api_url):
         try:
             yield server.api_url
         finally:

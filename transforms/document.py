@@ -24,14 +24,13 @@ from docclean.transforms.dates import parse_page_date
 from docclean.transforms.decode import DecodeError, decode_document, not_language
 from docclean.transforms.html import HtmlExtraction, extract_html
 from docclean.transforms.html_parse import html_nesting_depth
+from docclean.transforms.limits import MAX_HTML_DEPTH
 from docclean.transforms.models import CleanDocument, DocumentHints, SourceDocument
 from docclean.transforms.normalize import prepare_text
 from docclean.transforms.rejects import Reject
 from docclean.transforms.ruleset import RuleSet
 from docclean.transforms.templates import SiteProfile
 from docclean.transforms.urls import site_of
-
-MAX_HTML_DEPTH = 1000  # element nesting; real pages stay far below 100
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,17 @@ def test_the_console_script_runs_the_typer_app() -> None:
     assert all(f"│ {command} " in result.stdout for command in COMMANDS)
 
 
+def test_the_cli_loads_without_prefect_or_the_cleaning_stack() -> None:
+    """`--help` answers, and `run` takes the lake's lock and launches the Prefect server, before
+    Prefect, the readers and the cleaning modules are imported (~2.5 s of imports then overlap
+    the server's start-up): the limits `run --help` shows live in a module of plain constants."""
+    heavy = ("prefect", "trafilatura", "pyarrow", "docclean.flows.readers", "docclean.transforms.clean")
+    code = f"import sys, docclean.flows.cli; print(sorted(m for m in sys.modules if m.startswith({heavy!r})))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_serve_needs_exactly_one_schedule_before_starting_anything() -> None:
     for args in ([], ["--cron", "0 * * * *", "--interval", "60"]):
         result = CliRunner().invoke(app, ["serve", *args])

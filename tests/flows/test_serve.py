@@ -201,6 +201,58 @@ def test_shared_api_starts_one_local_server_for_the_block_and_leaves_nothing(mon
     assert not server_pids & _processes().keys()
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
+def test_a_launched_server_starts_up_beside_the_caller_and_stops_with_its_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What `docclean run` does after taking the lake's lock: launch, import, then wait for it."""
+    from docclean.flows.server import launched_server, shared_api
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with launched_server() as server:
+        assert server is not None and server.proc is not None
+        assert server.proc.poll() is None  # launched, not waited for
+        with shared_api(server) as api_url:
+            assert api_url == server.api_url
+            with urllib.request.urlopen(f"{api_url}/health", timeout=5) as response:
+                assert response.status == 200
+        assert server.proc.poll() is None  # the launching block owns it, not `shared_api`
+        pids = _tree(server.proc.pid)
+    assert server.proc.poll() is not None
+    assert _port_free(server.port)
+    assert not pids & _processes().keys()
+    assert not server.log_path.exists()  # it said nothing but its banner: no file per run left behind
+
+
+def test_a_server_log_that_says_more_than_its_banner_is_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from docclean.flows.server import LocalServer
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    banner = "Configure Prefect to communicate with the server with: ...\n"
+    for text, healthy, kept in [
+        (banner, True, False),
+        (banner, False, True),  # never answered: the start-up error names this file
+        (banner + "12:00:01.000 | WARNING | prefect.server - database is locked\n", True, True),
+        (banner + "Traceback (most recent call last):\n", True, True),
+    ]:
+        server = LocalServer(port=9)
+        server.healthy = healthy
+        server.log_path.write_text(text)
+        server._discard_quiet_log()
+        assert server.log_path.exists() == kept, (text, healthy)
+        server.log_path.unlink(missing_ok=True)
+
+
+def test_launched_server_starts_nothing_when_a_server_is_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docclean.flows.server import launched_server
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    before = {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
+    with launched_server() as server:
+        assert server is None
+        assert not {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()} - before
+
+
 def test_shared_api_uses_a_configured_server_without_starting_one(monkeypatch: pytest.MonkeyPatch) -> None:
     from docclean.flows.server import shared_api
 
