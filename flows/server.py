@@ -205,8 +205,8 @@ def api_at(api_url: str) -> Iterator[str]:
 @contextmanager
 def launched_server() -> Iterator[LocalServer | None]:
     """The `LocalServer` a later `shared_api(server)` will use, launched now without waiting:
-    its start-up (~4 s, mostly Prefect importing its server) then runs beside the caller's own
-    work (imports, the lake's lock, listing inputs). None when PREFECT_API_URL names a server.
+    its start-up (~4.5 s, mostly Prefect importing its server) then runs beside the caller's own
+    (`docclean run` imports Prefect and the flow meanwhile). None when PREFECT_API_URL names a server.
     Stopped when the block ends. Call `flows.settings.apply_prefect_defaults()` first."""
     if configured_api_url():
         yield None
