@@ -110,6 +110,24 @@ def test_batch_workers_end_before_duplicates_are_marked_and_one_batch_starts_non
         assert workers_alive["batches"] == [0]
 
 
+def test_a_pool_worker_keeps_one_api_client_for_all_its_task_runs() -> None:
+    """Each new client loads certifi's CA bundle into an SSL context (~20 ms): a worker builds one."""
+    from docclean.flows.runners import process_pool
+    from docclean.flows.server import shared_api
+
+    from tests.flows.pool_tasks import client_uses
+
+    with shared_api():
+        results = client_uses.with_options(task_runner=process_pool(2))(6)
+    by_worker: dict[int, list[int]] = {}
+    for pid, uses in results:
+        by_worker.setdefault(pid, []).append(uses)
+    assert os.getpid() not in by_worker  # the tasks ran in pool workers
+    assert max(len(uses) for uses in by_worker.values()) >= 3  # 6 tasks on at most 2 workers
+    for uses in by_worker.values():
+        assert sorted(uses) == list(range(1, len(uses) + 1))  # one client, used once by each task
+
+
 def test_batch_pool_copies_keep_their_class_and_resize_without_touching_prefect_internals() -> None:
     from docclean.flows.runners import BatchProcessPool, process_pool
     from prefect.task_runners import ThreadPoolTaskRunner
