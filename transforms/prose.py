@@ -93,11 +93,13 @@ def strip_low_prose(
     # they weigh as link lists. Where links are, they tell menus better (a label run there is as
     # often a list in the article: WCXB-dev markdown recall 0.960 -> 0.935).
     labelled: list[bool] | None = None
+    label_lines: set[int] = set()
     if not linked:  # (the shapes only then: most pages with links need none)
         shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
         labelled = [is_label(shape, settings.labels) for shape in shapes]
         for i in label_runs(shapes, settings.labels):
             signals[i] = replace(signals[i], link_density=1.0)
+            label_lines.add(i)
     # Without a link list, a label run or a line of the site's template (a feed body, a clean
     # article) short lines are content. (Without links, the menus the template took were the runs.)
     heavy = sum(1 for s in signals if s.link_density >= link_limit)
@@ -109,7 +111,7 @@ def strip_low_prose(
     start, end = _max_segment(_scores(lines, signals, prose, settings, labelled))
     if end <= start:
         return  # no prose at all: nothing to anchor on, so nothing is judged furniture
-    end = cut_tail(lines, signals, prose, start, end, settings)
+    end = cut_tail(lines, signals, prose, start, end, settings, label_lines)
     lead = _lead(lines, signals, start, settings)
     for i, (line, s) in enumerate(zip(lines, signals, strict=True)):
         if not line.kept or i in lead or (absent and prose[i]):

@@ -46,6 +46,7 @@ class ProseSettings:
     tail_cut_ratio: float = 1.0
     link_run_lines: int = 5
     link_run_ratio: float = 0.5
+    label_tail_run_lines: int = 5
     comment_stamps_min: int = 3
     comment_stamp: re.Pattern[str] = re.compile(r"(?!)")  # a time of day or age in a date line
     code_min_marks: int = 0  # a line with this many code marks (0: off) ...

@@ -9,20 +9,28 @@ teaser.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from docclean.transforms.lines import Line
 from docclean.transforms.prose_settings import LineSignals, ProseSettings
 
 
 def cut_tail(
-    lines: list[Line], signals: list[LineSignals], prose: list[bool], start: int, end: int, settings: ProseSettings
+    lines: list[Line],
+    signals: list[LineSignals],
+    prose: list[bool],
+    start: int,
+    end: int,
+    settings: ProseSettings,
+    label_lines: Collection[int] = (),
 ) -> int:
     """End of the article inside the region [start, end): where its after-matter begins.
 
     The maximum-sum region runs on through comments, author boxes and teasers whenever they
     carry more prose words than the furniture between them and the article costs. These lines
     mark where that after-matter starts: an after-matter label (`_is_after_matter_label`), and
-    a run of link-heavy lines (a related list, tags, a share bar). The region is cut at the
+    a run of link-heavy lines (a related list, tags, a share bar; lines in `label_lines`, labels
+    that weigh as links in text without any, must run label_tail_run_lines long). The region is cut at the
     first mark that has enough prose before it and less prose after it than before (a
     mid-article "Related" box or share bar is followed by the rest of the article). Comment
     furniture ("Reply", "12 comments") cuts however much follows: a long thread is still not
@@ -34,7 +42,12 @@ def cut_tail(
     stamps_from = _comment_stamps_from(lines, signals, prose, start, end, settings)
     feed_start = _feed_start(lines, signals, prose, start, end, settings)
     before = 0  # prose words in [start, j)
-    run_start, run_len = start, 0
+    # A run's length in 1 / (link_run_lines * label_tail_run_lines) steps: a link line is worth
+    # label_tail_run_lines of them, a label line link_run_lines. Label runs are weaker evidence
+    # than links: a product's spec sheet ("Weight: 3.9 lbs") or a feature list inside an article
+    # is one too, and the article goes on after it.
+    link_step, label_step = settings.label_tail_run_lines, settings.link_run_lines
+    run_start, run_len, run_full = start, 0, link_step * label_step
     for j in range(start, end):
         line, s = lines[j], signals[j]
         if prose[j]:
@@ -55,8 +68,8 @@ def cut_tail(
         ):
             if run_len == 0:
                 run_start = j
-            run_len += 1
-            if run_len == settings.link_run_lines and total - before < settings.link_run_ratio * before:
+            run_len += label_step if j in label_lines and line.kept else link_step
+            if run_len >= run_full and total - before < settings.link_run_ratio * before:
                 return run_start
     return end
 

@@ -409,6 +409,32 @@ def test_wet_code_listing_inside_the_article_is_kept() -> None:
     assert "Privacy Policy" not in kept
 
 
+def _review(name: str) -> str:
+    """A product review in WET: its name and spec sheet are a run of labels, then prose."""
+    specs = ["Diameter: 80mm", "Focal Length: 600mm", "Focal Ratio: f/7.5", "Weight: 12 lbs", "Glass: ED Doublet"]
+    prose = [
+        f"The {name} has been a popular choice for years, and after a season of use it is easy to see why: "
+        "it is light enough to carry out to the garden and holds its focus through a cold night.",
+        f"What we liked most about the {name} is that it needs no adjustment when it arrives, so the first "
+        "evening can be spent looking at the sky rather than reading the manual at the kitchen table.",
+        f"If there is one thing to add to the {name}, it is a small dew heater, because on a damp night the "
+        "front lens mists over within the hour and the stars fade before the session is done.",
+    ]
+    return "\n".join([name, *specs, *prose])
+
+
+def test_wet_spec_sheets_between_reviews_do_not_end_the_article() -> None:
+    # A spec sheet is a run of labels, as a menu is; without links it is weaker evidence of the
+    # article's end than a run of links, so only a long run (a site's menu) cuts the tail.
+    names = ["Northstar Seventy", "Harbour Eighty", "Lantern Sixty", "Meridian Ninety"]
+    footer = "\n".join([_WET_FOOTER, "Blog", "Equipment", "Cameras", "Mounts", "Filters", "Books", "Apps", "Guides"])
+    page = f"{_WET_MENU}\nThe best small telescopes\n{_WET_LEAD}\n" + "\n".join(map(_review, names)) + f"\n{footer}\n"
+    kept = kept_after_rules(page)
+    for name in names:
+        assert sum(line.startswith(f"If there is one thing to add to the {name}") for line in kept) == 1
+    assert not {"Careers", "Equipment", "Guides"} & set(kept)
+
+
 def _teaser(n: int) -> str:
     return (
         f"Local News\nCouncil story number {n} of the week\nNews Desk\nMay {n + 2}, 2024\n"
