@@ -51,9 +51,10 @@ def space_blocks(tree: HtmlElement) -> None:
     >>> tree.text_content()
     ' Kicker Headline '
     """
+    verbatim = _verbatim_blocks(tree)
     for element in tree.iter(*BLOCK_TAGS):
         parent = element.getparent()
-        if parent is None or _verbatim(element):
+        if parent is None or (verbatim and element in verbatim):
             continue
         tail = element.tail
         if tail and not tail[0].isspace():
@@ -73,8 +74,14 @@ def _ending_in_space(text: str | None) -> str:
     return text if text and text[-1].isspace() else (text or "") + " "
 
 
-def _verbatim(element: HtmlElement) -> bool:
-    return element.tag in _VERBATIM or any(a.tag in _VERBATIM for a in element.iterancestors())
+def _verbatim_blocks(tree: HtmlElement) -> set[HtmlElement]:
+    """Block elements that are, or sit inside, a `_VERBATIM` element: found from those few
+    elements down, not by asking every block element for its ancestors (a deep page's cost)."""
+    inside: set[HtmlElement] = set()
+    for element in tree.iter(*_VERBATIM):
+        if element not in inside:
+            inside.update(element.iter(*BLOCK_TAGS))
+    return inside
 
 
 _HIDDEN = ("script", "style", "noscript", "template", "head")
