@@ -59,3 +59,14 @@ def test_a_second_documents_head_joins_the_first() -> None:
     tree = parse_html(html)
     assert [e.get("name") for e in tree.find("head")] == [None, "author"]
     assert extract_html(html).hints.authors == ["Jane Doe"]
+
+
+def test_every_element_is_a_plain_html_element_with_its_text_methods() -> None:
+    # The parser's class lookup is lxml's C default, not lxml.html's per-element Python call:
+    # form controls are HtmlElements too, and trafilatura's text_content() still works.
+    tree = parse_html(
+        "<html><body><form><label>Name</label><input name='q'><select></select></form><p>x</p></body></html>"
+    )
+    assert tree is not None
+    assert {type(element).__name__ for element in tree.iter()} == {"HtmlElement"}
+    assert " ".join(tree.text_content().split()) == "Name x"
