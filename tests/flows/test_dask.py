@@ -1,4 +1,8 @@
-"""Batch tasks on a real Dask cluster (2 worker processes) give exactly the local runner's lake."""
+"""Batch tasks on a real Dask cluster (2 worker processes) give exactly the local runner's lake.
+
+The flows run under `shared_api`, as `docclean run --runner dask` runs them: a worker without
+PREFECT_API_URL starts a temporary Prefect server of its own, which outlives a killed worker.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,17 @@ pytestmark = pytest.mark.flow
 def test_dask_runner_builds_the_same_lake_as_the_local_runner(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     from docclean.flows.cli import local_task_runner
+    from docclean.flows.server import shared_api
     from prefect_dask import DaskTaskRunner
 
     folder = tmp_path / "in"
     _write_corpus(folder, 2)
     local, remote = tmp_path / "local", tmp_path / "dask"
     clean_documents.with_options(task_runner=local_task_runner(1))(inputs=[str(folder)], lake=str(local), batch_size=2)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with (
+        shared_api(),
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+    ):
         runner = DaskTaskRunner(address=cluster.scheduler_address)
         summary = clean_documents.with_options(task_runner=runner)(inputs=[str(folder)], lake=str(remote), batch_size=2)
         # The scheduler knows a task prefix only if tasks of that name were submitted to it.
@@ -35,6 +43,7 @@ def test_dask_runner_builds_the_same_lake_as_the_local_runner(tmp_path: Path) ->
 def test_a_worker_lost_mid_run_costs_only_its_batches_and_the_lake_is_the_same(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     from docclean.flows.cli import local_task_runner
+    from docclean.flows.server import shared_api
     from prefect_dask import DaskTaskRunner
 
     from tests.flows.dask_plugins import KillWorkerOnce
@@ -44,6 +53,7 @@ def test_a_worker_lost_mid_run_costs_only_its_batches_and_the_lake_is_the_same(t
     local, remote, marker = tmp_path / "local", tmp_path / "dask", tmp_path / "killed"
     clean_documents.with_options(task_runner=local_task_runner(1))(inputs=[str(folder)], lake=str(local), batch_size=2)
     with (
+        shared_api(),
         distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         distributed.Client(cluster) as client,
     ):
