@@ -17,8 +17,9 @@ from docclean.transforms.layout import detect_layout
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.models import CleanDocument, DocumentHints, Removal
 from docclean.transforms.normalize import prepare_text
-from docclean.transforms.prose import prose_settings, strip_low_prose
+from docclean.transforms.prose import prose_settings, strip_low_prose, words_of_page
 from docclean.transforms.ruleset import RuleSet, default_ruleset
+from docclean.transforms.stop_words import PageWords
 from docclean.transforms.structure import drop_repeated_paragraphs, extract_subtitle, extract_title
 from docclean.transforms.templates import SiteProfile, strip_site_template
 
@@ -62,9 +63,12 @@ def clean_document(
     # headline is looked for in the page with its furniture gone.
     if site_profile is not None:
         strip_site_template(doc, site_profile, ruleset.get("site_template"))
+    page_words = None
     if detect_prose:
-        strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings))
-    title, subtitle = _headline_and_repeats(doc, ruleset, hints.title, detect_prose)
+        settings = ruleset.derived(prose_settings)
+        page_words = words_of_page(doc, settings)  # found once: the step runs again below
+        strip_low_prose(doc, ruleset.get("low_prose"), settings, page_words=page_words)
+    title, subtitle = _headline_and_repeats(doc, ruleset, hints.title, page_words)
 
     body = doc.body()
     return CleanDocument(
@@ -81,9 +85,10 @@ def clean_document(
 
 
 def _headline_and_repeats(
-    doc: LineDocument, ruleset: RuleSet, hint: str | None, detect_prose: bool
+    doc: LineDocument, ruleset: RuleSet, hint: str | None, page_words: PageWords | None
 ) -> tuple[str | None, str | None]:
-    """Remove the headline, standfirst and repeated paragraphs; the title and subtitle."""
+    """Remove the headline, standfirst and repeated paragraphs; the title and subtitle.
+    `page_words`: the page's stop words, for the prose step (None: no prose step)."""
     kept = [line for line in doc.lines if line.kept]  # what the prose step saw and kept
     title, title_line = extract_title(doc, ruleset, hint)
     subtitle = extract_subtitle(doc, ruleset, title_line)
@@ -95,7 +100,7 @@ def _headline_and_repeats(
     # repeat another paragraph, and when the headline was under what went, the page opens with
     # it now: look again. (Bounded: a round that removes nothing ends it.)
     for _ in range(3):
-        prose = detect_prose and _prose_without(doc, ruleset, kept)
+        prose = page_words is not None and _prose_without(doc, ruleset, kept, page_words)
         if not (_strip_blocks_as_output(doc, ruleset) or prose):
             break
         drop_repeated_paragraphs(doc, ruleset)
@@ -113,12 +118,13 @@ def _strip_blocks_as_output(doc: LineDocument, ruleset: RuleSet) -> bool:
     return sum(line.kept for line in doc.lines) < kept
 
 
-def _prose_without(doc: LineDocument, ruleset: RuleSet, kept: list[Line]) -> bool:
+def _prose_without(doc: LineDocument, ruleset: RuleSet, kept: list[Line], page_words: PageWords) -> bool:
     """The prose step again, the lines of `kept` removed since read as not there (a second pass
     never sees them); whether it removed anything."""
     gone = {id(line) for line in kept if not line.kept}
     if not gone:
         return False
     before = sum(line.kept for line in doc.lines)
-    strip_low_prose(doc, ruleset.get("low_prose"), ruleset.derived(prose_settings), absent=gone)
+    settings = ruleset.derived(prose_settings)
+    strip_low_prose(doc, ruleset.get("low_prose"), settings, absent=gone, page_words=page_words)
     return sum(line.kept for line in doc.lines) < before

@@ -137,7 +137,7 @@ def is_label(line: LabelShape, settings: LabelSettings) -> bool:
     if _CODE_CHARS.search(line.text):  # brackets, braces, "=", "->": a line of code or a diagram
         return False
     words = [w for w in _WORD.findall(line.text) if w.casefold() not in settings.stop_words and not w.isdigit()]
-    capitalised = sum(1 for w in words if w[0].isupper())
+    capitalised = sum(1 for w in words if _capitalised(w))
     return capitalised >= settings.caps_share * len(words) if words else True
 
 
@@ -167,7 +167,18 @@ def is_menu_block(line: LabelShape, settings: LabelSettings) -> bool:
         return False
     words = [w for w in _WORD.findall(line.text) if not w.isdigit()]
     # Numbers alone ("0:0:0:0:0:0:0", a row of scores) are not labels: there must be some words.
-    return bool(words) and sum(1 for w in words if w[0].isupper()) >= settings.menu_caps_share * len(words)
+    return bool(words) and sum(1 for w in words if _capitalised(w)) >= settings.menu_caps_share * len(words)
+
+
+def _capitalised(word: str) -> bool:
+    """Written as a label writes its words: capitalised, or in a script without case (Arabic,
+    Hebrew, Devanagari), where running text and labels look alike and shape alone must tell.
+
+    >>> [_capitalised(w) for w in ("World", "world", "أخبار", "4th")]
+    [True, False, True, False]
+    """
+    first = word[0]
+    return first.isupper() or (first.isalpha() and not first.islower())
 
 
 def _prose_stop_share(line: LabelShape, settings: LabelSettings) -> float:

@@ -26,6 +26,7 @@ from docclean.transforms.markdown import RenderedLine
 from docclean.transforms.prose_settings import LineSignals, ProseSettings, prose_settings
 from docclean.transforms.prose_tail import cut_tail
 from docclean.transforms.ruleset import Rule, default_ruleset
+from docclean.transforms.stop_words import PageWords
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")
@@ -74,19 +75,26 @@ def _shared_signals(raw: str, rendered: RenderedLine, words: int, stop_words: fr
 
 
 def strip_low_prose(
-    doc: LineDocument, rule: Rule, settings: ProseSettings | None = None, absent: Collection[int] = ()
+    doc: LineDocument,
+    rule: Rule,
+    settings: ProseSettings | None = None,
+    absent: Collection[int] = (),
+    page_words: PageWords | None = None,
 ) -> None:
     """Remove kept lines that are not part of the page's main prose, and link lists inside it
     (`settings`: `ProseSettings.of(rule)`, which a caller cleaning many pages makes once).
     A rerun names the lines to read as not there at all by `id()` in `absent` (`clean.py`); it
-    removes page furniture only, never a line of prose the first run kept."""
+    removes page furniture only, never a line of prose the first run kept. `page_words` are
+    `words_of_page(doc, settings)`, which a caller running the step twice finds once."""
     # Lines earlier rules removed (share bars, sign-in links) still count as furniture when the
     # main region is found, so they keep separating the article from what surrounds it.
     lines = [line for line in doc.lines if line.text and id(line) not in absent]
     if not any(line.kept for line in lines):
         return
     settings = settings or ProseSettings.of(rule)
-    signals = _signals(lines, settings.stop_words)
+    page_words = page_words or words_of_page(doc, settings)
+    settings = _with_min_ratio(settings, page_words.min_ratio)
+    signals = _signals(lines, page_words.words)
     link_limit = settings.link_density
     linked = any(s.link_density >= link_limit for s in signals)
     # Menus and footers without links (WET, plain text) are runs of short capitalised labels:
@@ -96,8 +104,9 @@ def strip_low_prose(
     label_lines: set[int] = set()
     if not linked:  # (the shapes only then: most pages with links need none)
         shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
-        labelled = [is_label(shape, settings.labels) for shape in shapes]
-        for i in label_runs(shapes, settings.labels):
+        labels = replace(settings.labels, stop_words=page_words.words)
+        labelled = [is_label(shape, labels) for shape in shapes]
+        for i in label_runs(shapes, labels):
             signals[i] = replace(signals[i], link_density=1.0)
             label_lines.add(i)
     # Without a link list, a label run or a line of the site's template (a feed body, a clean
@@ -130,6 +139,19 @@ def strip_low_prose(
         if i < start and prose[i] and s.words >= settings.before_min_words and s.link_density < link_limit / 2:
             continue
         doc.remove(line, rule.id, rule.reason)
+
+
+def words_of_page(doc: LineDocument, settings: ProseSettings) -> PageWords:
+    """The stop words of the page's own language(s) (`stop_words.py`), not every language's: a
+    menu must not pass for prose on another language's short words."""
+    return settings.stop_word_lists.of_page((line.text, line.words) for line in doc.lines if line.text)
+
+
+def _with_min_ratio(settings: ProseSettings, ratio: float | None) -> ProseSettings:
+    """The settings with the page language's own minimum stop-word share, if it has one."""
+    if ratio is None:
+        return settings
+    return replace(settings, min_stopword_ratio=ratio, labels=replace(settings.labels, min_stopword_ratio=ratio))
 
 
 def _lead(lines: list[Line], signals: list[LineSignals], start: int, settings: ProseSettings) -> set[int]:

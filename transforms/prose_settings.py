@@ -8,6 +8,7 @@ from typing import Any
 
 from docclean.transforms.labels import LabelSettings
 from docclean.transforms.ruleset import Rule, RuleSet
+from docclean.transforms.stop_words import StopWords
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,8 @@ class ProseSettings:
     code_chars_per_mark: int = 0  # ... and one per this many characters at least is code, not prose
     article_furniture_rules: frozenset[str] = frozenset()  # lines that belong to the article
     furniture_rules: frozenset[str] = frozenset()  # lines that show the page has furniture
-    stop_words: frozenset[str] = frozenset()
+    stop_words: frozenset[str] = frozenset()  # every language's (a page is measured by its own)
+    stop_word_lists: StopWords = StopWords()  # noqa: RUF009 (frozen: safe to share)
     labels: LabelSettings = LabelSettings()  # noqa: RUF009 (frozen: safe to share)
 
     @classmethod
@@ -67,7 +69,8 @@ class ProseSettings:
         if "comment_stamp" in values:
             values["comment_stamp"] = re.compile(values["comment_stamp"], re.IGNORECASE)
         # `stop_words`: per language, a string of words separated by spaces
-        values["stop_words"] = frozenset(w for words in rule.param("stop_words", {}).values() for w in words.split())
+        values["stop_word_lists"] = StopWords.of(rule.param("stop_words", {}), rule.param("min_stopword_ratio_of", {}))
+        values["stop_words"] = values["stop_word_lists"].union
         values["labels"] = LabelSettings.of(rule.params, values["stop_words"])
         return cls(rule=rule, **values)
 

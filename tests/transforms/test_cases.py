@@ -11,7 +11,7 @@ from docclean.transforms.normalize import paragraph_key, prepare_text
 
 from tests.conftest import CASES, SEEDS, load_cases
 
-CASE_LIST = load_cases("boilerplate.toml")
+CASE_LIST = load_cases("boilerplate.toml") + load_cases("languages.toml")
 SEED_LIST = load_cases("seeds/seeds.toml", "seed")
 
 

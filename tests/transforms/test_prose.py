@@ -300,8 +300,8 @@ def test_vocabulary_comes_from_the_rule() -> None:
 
 
 SCRIPT = (
-    "function trackClick(el) { var label = el.id || 'none'; if (window.tracker) { "
-    "window.tracker.send('click', label); } return false; } var pageSection = 'local';"
+    "function trackClick(el) { for (var key in this) { if (this[key] && this.hasOwnProperty(key)) { "
+    "this.send(key, el); } } return this; } var pageSection = 'local';"
 )
 
 
