@@ -144,7 +144,7 @@ def strip_low_prose(
 def words_of_page(doc: LineDocument, settings: ProseSettings) -> PageWords:
     """The stop words of the page's own language(s) (`stop_words.py`), not every language's: a
     menu must not pass for prose on another language's short words."""
-    return settings.stop_word_lists.of_page((line.text, line.words) for line in doc.lines if line.text)
+    return settings.stop_word_lists.of_page([line.text for line in doc.lines if line.text])
 
 
 def _with_min_ratio(settings: ProseSettings, ratio: float | None) -> ProseSettings:

@@ -10,14 +10,14 @@ which makes them a reliable language test on a few hundred words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 # The vote reads this many characters of the page's longest sentences, at most SAMPLE_LINE_CHARS
 # of each: a few hundred words, enough to tell languages apart.
-VOTE_CHARS = 1200
-SAMPLE_LINE_CHARS = 300
+VOTE_CHARS = 800
+SAMPLE_LINE_CHARS = 200
 _SENTENCE_ENDS = frozenset(".!?。！？\"'”»)")
 # Fewer hits than this is no evidence of a listed language.
 MIN_VOTES = 3
@@ -78,28 +78,29 @@ class StopWords:
         ()
         """
         voters_of = self.voters
-        hits = [voters_of[word] for word in text.split() if word in voters_of]
+        # counted by the tuple of languages a word votes for: few distinct tuples, so few loops
+        hits = Counter([voters_of[word] for word in text.split() if word in voters_of])
         votes = [0] * len(self.languages)
-        for voters in hits:
+        for voters, n in hits.items():
             for i in voters:
-                votes[i] += 1
+                votes[i] += n
         first = max(range(len(votes)), key=votes.__getitem__, default=None)  # a tie: the first listed
         if first is None or votes[first] < MIN_VOTES:
             return ()
         # Short function words are shared ("a", "to", "do" are Czech too): a second language is
         # counted only by the words the first does not have.
         own = [0] * len(self.languages)
-        for voters in hits:
+        for voters, n in hits.items():
             if first not in voters:
                 for i in voters:
-                    own[i] += 1
+                    own[i] += n
         least = votes[first] * SECOND_LANGUAGE_SHARE
         others = sorted((i for i, n in enumerate(own) if n >= max(least, MIN_VOTES)), key=lambda i: -own[i])
         return tuple(self.languages[i] for i in (first, *others))
 
-    def of_page(self, lines: Iterable[tuple[str, int]]) -> PageWords:
-        """The stop words to measure a page's lines by: its languages' (`languages_in`); `lines`
-        are (text, words) pairs. The minimum share is the lowest of its languages' own
+    def of_page(self, lines: Sequence[str]) -> PageWords:
+        """The stop words to measure a page's lines (their texts, none empty) by: its languages'
+        (`languages_in`). The minimum share is the lowest of its languages' own
         (`min_ratios`). A page that hits no list enough is measured by none: with no sign of
         its language, none of its lines passes for prose, so the step judges nothing there (a
         page in an unlisted language keeps its text; every listed language's one-letter words
@@ -110,8 +111,7 @@ class StopWords:
         menu of brand names ("La Sportiva", "Mont Blanc"), which may be a page's longest line;
         then, if they give too little evidence, its longest lines of any kind.
         """
-        lines = list(lines)
-        sentences = [line for line in lines if line[0][-1] in _SENTENCE_ENDS]
+        sentences = [text for text in lines if text[-1] in _SENTENCE_ENDS]
         languages = self._vote(sentences) or (self._vote(lines) if len(sentences) < len(lines) else ())
         if languages not in self.combined:  # one set per combination: the signals cache keys on it
             words = frozenset().union(*(self.by_language[lang] for lang in languages))
@@ -119,12 +119,12 @@ class StopWords:
             self.combined[languages] = PageWords(words, min(ratios) if ratios else None)
         return self.combined[languages]
 
-    def _vote(self, lines: list[tuple[str, int]]) -> tuple[str, ...]:
+    def _vote(self, lines: Sequence[str]) -> tuple[str, ...]:
         """`languages_in` the longest of `lines`, sorted. Words are split at spaces, not
         tokenised: a function word seldom carries punctuation, and tokenising would cost more
         than the vote."""
         sample, chars = [], 0
-        for text, _ in sorted(lines, key=itemgetter(1), reverse=True):
+        for text in sorted(lines, key=len, reverse=True):
             sample.append(text[:SAMPLE_LINE_CHARS])
             chars += len(sample[-1])
             if chars >= VOTE_CHARS:

@@ -40,8 +40,8 @@ def test_a_page_is_measured_by_its_own_language() -> None:
 def test_an_article_in_another_language_than_its_site_counts_both() -> None:
     words = StopWords.of({"en": "the and of to a in that", "fr": "le la les de et des en un une que"})
     page = [
-        ("The council said that the ferry to the island will run in the winter, and that the levy stays.", 19),
-        ("Le conseil a dit que le bateau et la navette de la ville vont rouler en hiver, et que la taxe reste.", 22),
+        "The council said that the ferry to the island will run in the winter, and that the levy stays.",
+        "Le conseil a dit que le bateau et la navette de la ville vont rouler en hiver, et que la taxe reste.",
     ]
     assert words.of_page(page).words == words.by_language["en"] | words.by_language["fr"]
 
