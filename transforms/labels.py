@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_TAIL = ".!?,;:\"”'"
+_SENTENCE_TAIL = ".!?,;:\"”'。！？؟।۔"
 _CODE_CHARS = re.compile(r"[\[\]{}<>=;]|->")
 
 

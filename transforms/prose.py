@@ -29,7 +29,7 @@ from docclean.transforms.ruleset import Rule, default_ruleset
 from docclean.transforms.stop_words import PageWords
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?;:。！？](?=\W|$)")
+_SENTENCE_END = re.compile(r"[.!?;:。！？؟।۔](?=\W|$)")
 # Scripts written without spaces: word counts and stop words mean nothing there, so these
 # lines are measured in characters instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 # of each: a few hundred words, enough to tell languages apart.
 VOTE_CHARS = 800
 SAMPLE_LINE_CHARS = 200
-_SENTENCE_ENDS = frozenset(".!?。！？\"'”»)")
+_SENTENCE_ENDS = frozenset(".!?。！？؟।۔\"'”»)")
 # Fewer hits than this is no evidence of a listed language.
 MIN_VOTES = 3
 # A second language counts when its stop words are hit at least this share as often as the first's.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from docclean.transforms.clean import clean_document
+from docclean.transforms.labels import LabelShape, is_label
 from docclean.transforms.lines import LineDocument
 from docclean.transforms.prose import ProseSettings, line_signals, words_of_page
 from docclean.transforms.ruleset import default_ruleset
@@ -86,3 +87,13 @@ def test_caseless_menus_are_labels() -> None:
     )
     kept = clean_document(page, markdown=False).text.split("\n")
     assert len(kept) == 2 and kept[0].startswith("افتتح") and kept[1].startswith("وقال")
+
+
+def test_arabic_and_devanagari_sentence_marks_end_a_sentence() -> None:
+    settings = SETTINGS.labels
+    # A short question is a sentence, not a menu label, whichever script writes its mark.
+    for question in ("هل سيفتح المتحف يوم الجمعة؟", "क्या संग्रहालय शुक्रवार को खुलेगा।", "Will the museum open?"):
+        signals = line_signals(LineDocument.parse(question, markdown=False).lines[0], frozenset())
+        assert signals.sentences == 1
+        assert not is_label(LabelShape.of(question, True, signals), settings)
+    assert is_label(LabelShape.of("اتصل بنا", True, line_signals(LineDocument.parse("اتصل بنا").lines[0])), settings)
