@@ -19,7 +19,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from docclean.transforms.code_text import code_marks
-from docclean.transforms.labels import LabelShape, is_label, label_runs
+from docclean.transforms.labels import LabelSettings, LabelShape, is_label, label_runs
 from docclean.transforms.lines import Line, LineDocument
 from docclean.transforms.link_density import link_text_chars, unparsed_link_density
 from docclean.transforms.markdown import RenderedLine
@@ -104,7 +104,7 @@ def strip_low_prose(
     label_lines: set[int] = set()
     if not linked:  # (the shapes only then: most pages with links need none)
         shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
-        labels = replace(settings.labels, stop_words=page_words.words)
+        labels = _labels_with(settings.labels, page_words.words)
         labelled = [is_label(shape, labels) for shape in shapes]
         for i in label_runs(shapes, labels):
             signals[i] = replace(signals[i], link_density=1.0)
@@ -145,6 +145,12 @@ def words_of_page(doc: LineDocument, settings: ProseSettings) -> PageWords:
     """The stop words of the page's own language(s) (`stop_words.py`), not every language's: a
     menu must not pass for prose on another language's short words."""
     return settings.stop_word_lists.of_page([line.text for line in doc.lines if line.text])
+
+
+# One LabelSettings per (settings, language): pages in a run share a few, so not rebuilt per page.
+@lru_cache(maxsize=64)
+def _labels_with(labels: LabelSettings, stop_words: frozenset[str]) -> LabelSettings:
+    return replace(labels, stop_words=stop_words)
 
 
 def _with_min_ratio(settings: ProseSettings, ratio: float | None) -> ProseSettings:
