@@ -104,6 +104,7 @@ class PatternRules:
     lines: tuple[Rule, ...]
     line_filter: Callable[[str], bool]
     credit_rule: Callable[[str, int], Rule | None]
+    name_joiner: re.Pattern[str] | None = None  # "and" in other languages (`name_joiners`)
 
     @classmethod
     def of(cls, ruleset: RuleSet) -> PatternRules:
@@ -111,7 +112,10 @@ class PatternRules:
         blocks, credits = ruleset.by_kind("block"), ruleset.by_kind("caption_credit")
         byline_filter, line_filter = (_remembered(_prefilter(rules)) for rules in (bylines, lines))
         credit_rule = _remembered(_first_credit(credits))
-        return cls(blocks, credits, bylines, byline_filter, lines, line_filter, credit_rule)
+        joiners = ruleset.words("name_joiners")
+        # Lower case only, as in a byline's running text: "Robert E Lee" has an initial.
+        joiner = re.compile(rf"\s+(?:{'|'.join(map(re.escape, joiners))})\s+") if joiners else None
+        return cls(blocks, credits, bylines, byline_filter, lines, line_filter, credit_rule, joiner)
 
 
 def strip_pattern_lines(doc: LineDocument, rules: tuple[Rule, ...]) -> None:
@@ -175,7 +179,9 @@ def extract_bylines(doc: LineDocument, rules: tuple[Rule, ...]) -> BylineFacts:
     return _extract_bylines(doc, rules, _prefilter(rules))
 
 
-def _extract_bylines(doc: LineDocument, rules: tuple[Rule, ...], may_match: Callable[[str], bool]) -> BylineFacts:
+def _extract_bylines(
+    doc: LineDocument, rules: tuple[Rule, ...], may_match: Callable[[str], bool], joiner: re.Pattern[str] | None = None
+) -> BylineFacts:
     facts = BylineFacts()
     for line in doc.lines:
         text = rule_text(line.text)
@@ -187,7 +193,7 @@ def _extract_bylines(doc: LineDocument, rules: tuple[Rule, ...], may_match: Call
                 continue
             groups = m.groupdict()
             if not facts.authors and groups.get("authors"):
-                facts.authors = split_authors(groups["authors"])
+                facts.authors = split_authors(groups["authors"], joiner)
             if facts.published_at is None and groups.get("date"):
                 facts.published_at = parse_date(groups["date"])
             doc.remove(line, rule.id, rule.reason)
@@ -198,21 +204,26 @@ def _extract_bylines(doc: LineDocument, rules: tuple[Rule, ...], may_match: Call
 _AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|\band\b|&)\s*", re.IGNORECASE)
 
 
-def split_authors(names: str) -> list[str]:
-    """Split a byline's author list; all-caps names are title-cased.
+def split_authors(names: str, joiner: re.Pattern[str] | None = None) -> list[str]:
+    """Split a byline's author list; all-caps names are title-cased. `joiner` matches "and" in
+    other languages, a boundary only where both sides are names of two words or more.
 
     >>> split_authors("JANE DOE, Max Muster and Li Wei")
     ['Jane Doe', 'Max Muster', 'Li Wei']
+    >>> split_authors("Jean Dupont et Marie Curie, Li Wei", re.compile(r"\\s+(?:et|y)\\s+"))
+    ['Jean Dupont', 'Marie Curie', 'Li Wei']
     """
     out: list[str] = []
-    for name in _AUTHOR_SEPARATOR.split(names):
-        name = " ".join(name.split()).strip(" .")
-        if not name:
-            continue
-        if name.isupper():
-            name = name.title()
-        if name not in out:
-            out.append(name)
+    for part in _AUTHOR_SEPARATOR.split(names):
+        pieces = joiner.split(part) if joiner is not None else [part]
+        for name in pieces if all(len(p.split()) >= 2 for p in pieces) else [part]:
+            name = " ".join(name.split()).strip(" .")
+            if not name:
+                continue
+            if name.isupper():
+                name = name.title()
+            if name not in out:
+                out.append(name)
     return out
 
 
@@ -307,6 +318,6 @@ def apply_pattern_rules(doc: LineDocument, ruleset: RuleSet) -> BylineFacts:
     rules = ruleset.derived(PatternRules.of)
     strip_blocks(doc, rules.blocks)
     _strip_credits(doc, rules.credit_rule)
-    facts = _extract_bylines(doc, rules.bylines, rules.byline_filter)
+    facts = _extract_bylines(doc, rules.bylines, rules.byline_filter, rules.name_joiner)
     _strip_lines(doc, rules.lines, rules.line_filter)
     return facts
