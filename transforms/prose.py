@@ -100,15 +100,8 @@ def strip_low_prose(
     # Menus and footers without links (WET, plain text) are runs of short capitalised labels:
     # they weigh as link lists. Where links are, they tell menus better (a label run there is as
     # often a list in the article: WCXB-dev markdown recall 0.960 -> 0.935).
-    labelled: list[bool] | None = None
-    label_lines: set[int] = set()
-    if not linked:  # (the shapes only then: most pages with links need none)
-        shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
-        labels = _labels_with(settings.labels, page_words.words)
-        labelled = [is_label(shape, labels) for shape in shapes]
-        for i in label_runs(shapes, labels):
-            signals[i] = replace(signals[i], link_density=1.0)
-            label_lines.add(i)
+    # (the shapes only then: most pages with links need none)
+    labelled, label_lines = (None, set()) if linked else _weigh_label_runs(lines, signals, settings, page_words)
     # Without a link list, a label run or a line of the site's template (a feed body, a clean
     # article) short lines are content. (Without links, the menus the template took were the runs.)
     heavy = sum(1 for s in signals if s.link_density >= link_limit)
@@ -145,6 +138,18 @@ def words_of_page(doc: LineDocument, settings: ProseSettings) -> PageWords:
     """The stop words of the page's own language(s) (`stop_words.py`), not every language's: a
     menu must not pass for prose on another language's short words."""
     return settings.stop_word_lists.of_page([line.text for line in doc.lines if line.text])
+
+
+def _weigh_label_runs(
+    lines: list[Line], signals: list[LineSignals], settings: ProseSettings, page_words: PageWords
+) -> tuple[list[bool], set[int]]:
+    """Which lines are labels, and the runs of them, whose signals now weigh as link lists."""
+    shapes = [LabelShape.of(line.text, line.kept, s) for line, s in zip(lines, signals, strict=True)]
+    labels = _labels_with(settings.labels, page_words.words)
+    runs = set(label_runs(shapes, labels))
+    for i in runs:
+        signals[i] = replace(signals[i], link_density=1.0)
+    return [is_label(shape, labels) for shape in shapes], runs
 
 
 # One LabelSettings per (settings, language): pages in a run share a few, so not rebuilt per page.
