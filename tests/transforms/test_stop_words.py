@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from docclean.transforms.clean import clean_document
 from docclean.transforms.labels import LabelShape, is_label
@@ -9,6 +11,8 @@ from docclean.transforms.lines import LineDocument
 from docclean.transforms.prose import ProseSettings, line_signals, words_of_page
 from docclean.transforms.ruleset import default_ruleset
 from docclean.transforms.stop_words import StopWords
+
+from tests.conftest import load_cases
 
 RULE = default_ruleset().get("low_prose")
 SETTINGS = ProseSettings.of(RULE)
@@ -97,3 +101,17 @@ def test_arabic_and_devanagari_sentence_marks_end_a_sentence() -> None:
         assert signals.sentences == 1
         assert not is_label(LabelShape.of(question, True, signals), settings)
     assert is_label(LabelShape.of("اتصل بنا", True, line_signals(LineDocument.parse("اتصل بنا").lines[0])), settings)
+
+
+LANGUAGE_PAGES = [case for case in load_cases("languages.toml") if "WET page" in case["name"]]
+
+
+@pytest.mark.parametrize("case", LANGUAGE_PAGES, ids=[case["name"].split()[0] for case in LANGUAGE_PAGES])
+def test_language_pages_wrapped_at_78_columns_keep_the_same_article(case: dict) -> None:
+    # The WET cases flattened the way html2text does: blocks apart, paragraphs wrapped at 78.
+    lines = case["input"].strip().split("\n")
+    article = case["expected"].strip().split("\n")
+    wrapped = "\n\n".join(textwrap.fill(line, 78) if line in article else line for line in lines)
+    result = clean_document(wrapped, markdown=False)
+    assert result.text_layout == "wrapped"
+    assert [" ".join(p.split()) for p in result.text.split("\n\n")] == article
