@@ -4,8 +4,8 @@ The prose step measures a line by the share of its words that are function words
 "и", "och"): prose has many, menus and labels almost none. Measured against the union of many
 languages' lists, a menu would pick up stray hits from every other language ("men" is Swedish
 for "but"), so each page is measured against its own language's list, chosen by which list
-its longest lines hit most: function words are the most frequent words of any running text,
-which makes them a reliable language test on a few hundred words.
+its longest sentences hit most: function words are the most frequent words of any running text,
+which makes them a reliable language test on a hundred words or so.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 # The vote reads this many characters of the page's longest sentences, at most SAMPLE_LINE_CHARS
-# of each: a few hundred words, enough to tell languages apart.
+# of each: over a hundred words, enough to tell languages apart.
 VOTE_CHARS = 800
 SAMPLE_LINE_CHARS = 200
 _SENTENCE_ENDS = frozenset(".!?。！？؟।۔\"'”»)")
